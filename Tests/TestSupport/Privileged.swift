@@ -1,0 +1,65 @@
+import Foundation
+
+/// Gate for tests that need root (namespaces, TAP devices, captures) or an external tool.
+///
+/// Without root such tests skip with a reason; with `SDN_REQUIRE_PRIVILEGED=1` (set by `.ci/run`)
+/// a missing privilege or tool is a failure instead, so CI never counts a skip as a pass.
+public enum Privileged {
+    public static var isRoot: Bool { geteuid() == 0 }
+
+    public static var required: Bool {
+        ProcessInfo.processInfo.environment["SDN_REQUIRE_PRIVILEGED"] == "1"
+    }
+
+    /// Returns nil when the test may run, or the reason it must be skipped.
+    /// Calls `fail` (which should record a test failure) when skipping is not allowed.
+    public static func skipReason(needsRoot: Bool = true, tools: [String] = []) -> String? {
+        var reasons: [String] = []
+        if needsRoot && !isRoot { reasons.append("needs root") }
+        for tool in tools where Shell.which(tool) == nil { reasons.append("needs \(tool) on PATH") }
+        return reasons.isEmpty ? nil : reasons.joined(separator: ", ")
+    }
+}
+
+public struct ShellResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+public enum Shell {
+    public static func which(_ tool: String) -> String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+            .split(separator: ":") + ["/usr/sbin", "/sbin", "/usr/local/sbin"]
+        for dir in paths {
+            let candidate = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs a program with arguments (no shell), capturing output.
+    @discardableResult
+    public static func run(_ program: String, _ arguments: [String]) throws -> ShellResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: which(program) ?? program)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting so a chatty child cannot block on a full pipe.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ShellResult(status: process.terminationStatus,
+                           stdout: String(decoding: outData, as: UTF8.self),
+                           stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs a command line through `/bin/sh -c`.
+    @discardableResult
+    public static func sh(_ command: String) throws -> ShellResult {
+        try run("/bin/sh", ["-c", command])
+    }
+}
