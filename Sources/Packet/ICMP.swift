@@ -59,11 +59,20 @@ public struct ICMPv6Message {
         type == Self.neighborAdvertisement && bytes.count >= 8 ? bytes[4] : nil
     }
 
-    /// The source (NS) or target (NA) link-layer address option, if present.
+    /// Where the options of a neighbour discovery message start (RFC 4861 §4), or nil.
+    var optionsOffset: Int? {
+        switch type {
+        case Self.routerSolicitation: 8
+        case Self.routerAdvertisement: 16
+        case Self.neighborSolicitation, Self.neighborAdvertisement: 24
+        default: nil
+        }
+    }
+
+    /// The link-layer address option: source (RS, RA, NS) or target (NA), if present.
     public var linkLayerAddress: MACAddress? {
-        guard isNeighborDiscovery else { return nil }
-        let wanted: UInt8 = type == Self.neighborSolicitation ? 1 : 2
-        var offset = 24
+        guard var offset = optionsOffset else { return nil }
+        let wanted: UInt8 = type == Self.neighborAdvertisement ? 2 : 1
         while offset + 2 <= bytes.count {
             let optionType = bytes[offset]
             let length = Int(bytes[offset + 1]) * 8

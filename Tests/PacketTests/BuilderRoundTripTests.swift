@@ -33,7 +33,7 @@ import Testing
 
     @Test func dscpEcnAndUDP() {
         let p = parse(frame("ipv4-udp"))
-        #expect(p.key.ipDSCP == 46 && p.key.ipECN == 1 && p.key.tpSrc == 5000 && p.key.tpDst == 53)
+        #expect(p.key.ipDSCP == 46 && p.key.ipECN == 1 && p.key.tpSrc == 5000 && p.key.tpDst == 7777)
     }
 
     @Test func vlanAndQinQ() throws {
@@ -48,7 +48,7 @@ import Testing
 
     @Test func ipv6ExtensionHeadersAndND() throws {
         let p = parse(frame("ipv6-udp-ext"))
-        #expect(p.key.ipProto == 17 && p.key.tpSrc == 547 && p.key.ipDSCP == 10 && p.key.ipECN == 2)
+        #expect(p.key.ipProto == 17 && p.key.tpSrc == 40547 && p.key.ipDSCP == 10 && p.key.ipECN == 2)
         #expect(p.key.ipv6Src == SampleFrames.v6a && p.key.ipv6Dst == SampleFrames.v6b)
         try frame("ipv6-udp-ext").withUnsafeBytes { raw in
             let ip = try IPv6Header(raw.suffix(from: 14))

@@ -36,14 +36,14 @@ enum SampleFrames {
     static var all: [(name: String, bytes: [UInt8])] {
         [
             ("ipv4-tcp", ipv4(6, { tcpSegment.bytes($0) })),
-            ("ipv4-udp", ipv4(17, { UDPDatagram(sourcePort: 5000, destinationPort: 53, payload: Array("hello".utf8)).bytes($0) }) { $0.dscp = 46; $0.ecn = 1 }),
+            ("ipv4-udp", ipv4(17, { UDPDatagram(sourcePort: 5000, destinationPort: 7777, payload: Array("hello".utf8)).bytes($0) }) { $0.dscp = 46; $0.ecn = 1 }),
             ("ipv4-icmp", ipv4(1, { _ in ICMPv4Builder.echo(request: true, identifier: 7, sequence: 1, payload: [1, 2, 3, 4]).bytes() })),
             ("ipv4-options-udp", ipv4(17, { UDPDatagram(sourcePort: 1, destinationPort: 2, payload: [0]).bytes($0) }) { $0.options = [1, 1, 1, 0] }),
             ("vlan-ipv4-tcp", ipv4(6, { tcpSegment.bytes($0) }, tags: [VLANTag(pcp: 3, vid: 10)])),
             ("qinq-ipv4-udp", ipv4(17, { UDPDatagram(sourcePort: 7, destinationPort: 9, payload: [1]).bytes($0) },
                                    tags: [VLANTag(tpid: EtherType.qinq, pcp: 5, vid: 100), VLANTag(vid: 10)])),
             ("ipv6-tcp", ipv6(6, { tcpSegment.bytes($0) })),
-            ("ipv6-udp-ext", ipv6(17, { UDPDatagram(sourcePort: 547, destinationPort: 546, payload: [1, 2]).bytes($0) }) {
+            ("ipv6-udp-ext", ipv6(17, { UDPDatagram(sourcePort: 40547, destinationPort: 7546, payload: [1, 2]).bytes($0) }) {
                 $0.extensionHeaders = [.hopByHop, .destinationOptions]; $0.dscp = 10; $0.ecn = 2
             }),
             ("ipv6-icmpv6-echo", ipv6(58, { ICMPv6Builder.echo(request: true, identifier: 3, sequence: 4).bytes($0) })),

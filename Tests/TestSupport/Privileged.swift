@@ -29,8 +29,9 @@ public struct ShellResult: Sendable {
 
 public enum Shell {
     public static func which(_ tool: String) -> String? {
-        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-            .split(separator: ":") + ["/usr/sbin", "/sbin", "/usr/local/sbin"]
+        let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let paths: [String] = searchPath.split(separator: ":").map(String.init)
+            + ["/usr/sbin", "/sbin", "/usr/local/sbin"]
         for dir in paths {
             let candidate = "\(dir)/\(tool)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
