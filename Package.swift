@@ -13,6 +13,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // C helpers Swift cannot call directly (batched socket calls, TUN ioctl constants).
@@ -24,9 +26,15 @@ let package = Package(
 
         .target(name: "Packet"),
         .target(name: "Pcap", dependencies: ["CPcap"]),
+        .target(name: "HostNet", dependencies: ["CNetlink", "CShims"]),
+        .target(name: "Topology", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "VSwitch", dependencies: [
+            "Packet", "Pcap", "CShims", "HostNet", "Topology",
+            .product(name: "Atomics", package: "swift-atomics"),
+        ]),
 
         .executableTarget(name: "vswitchd", dependencies: [
-            "Packet", "Pcap",
+            "VSwitch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sdn-controller", dependencies: [
@@ -39,5 +47,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PacketTests", dependencies: ["Packet", "Pcap", "TestSupport"]),
         .testTarget(name: "PcapTests", dependencies: ["Pcap", "TestSupport"]),
+        .testTarget(name: "VSwitchTests", dependencies: ["VSwitch", "Packet", "Pcap", "TestSupport"]),
+        .testTarget(name: "HostNetTests", dependencies: ["HostNet", "TestSupport"]),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology", "TestSupport"]),
     ]
 )

@@ -1,0 +1,71 @@
+import Atomics
+import Packet
+
+/// A flow to add: everything an OpenFlow FLOW_MOD add carries.
+public struct FlowSpec: Hashable, Sendable {
+    public var table: UInt8 = 0
+    public var priority: UInt16 = 32768
+    public var match = FlowMatch()
+    public var instructions = Instructions()
+    public var cookie: UInt64 = 0
+    /// Seconds; 0 = none.
+    public var idleTimeout: UInt16 = 0
+    public var hardTimeout: UInt16 = 0
+    /// OFPFF_SEND_FLOW_REM etc. (spec §7.3.4.1).
+    public var flags: UInt16 = 0
+
+    public init(table: UInt8 = 0, priority: UInt16 = 32768, match: FlowMatch = FlowMatch(),
+                instructions: Instructions = Instructions(), cookie: UInt64 = 0,
+                idleTimeout: UInt16 = 0, hardTimeout: UInt16 = 0, flags: UInt16 = 0) {
+        self.table = table; self.priority = priority; self.match = match; self.instructions = instructions
+        self.cookie = cookie; self.idleTimeout = idleTimeout; self.hardTimeout = hardTimeout; self.flags = flags
+    }
+}
+
+/// Counters of one flow, written by the datapath thread and read by the control plane.
+/// Relaxed atomics: each counter has one writer; readers only need a recent value.
+public final class FlowStats: Sendable {
+    let packets = ManagedAtomic<UInt64>(0)
+    let bytes = ManagedAtomic<UInt64>(0)
+    /// Monotonic nanoseconds of the last hit (for idle timeouts).
+    let lastUsed: ManagedAtomic<UInt64>
+
+    init(now: UInt64) { lastUsed = ManagedAtomic(now) }
+
+    func hit(packets p: UInt64, bytes b: UInt64, now: UInt64) {
+        packets.store(packets.load(ordering: .relaxed) &+ p, ordering: .relaxed)
+        bytes.store(bytes.load(ordering: .relaxed) &+ b, ordering: .relaxed)
+        lastUsed.store(now, ordering: .relaxed)
+    }
+
+    public var packetCount: UInt64 { packets.load(ordering: .relaxed) }
+    public var byteCount: UInt64 { bytes.load(ordering: .relaxed) }
+    public var lastUsedNanoseconds: UInt64 { lastUsed.load(ordering: .relaxed) }
+
+    func reset() {
+        packets.store(0, ordering: .relaxed)
+        bytes.store(0, ordering: .relaxed)
+    }
+}
+
+/// An installed flow: the spec plus its identity, install time and live counters.
+public final class FlowEntry: Sendable {
+    public let spec: FlowSpec
+    /// Monotonic nanoseconds when installed (for duration and hard timeouts).
+    public let installedAt: UInt64
+    public let stats: FlowStats
+    /// Unique within a switch, for stable ordering and diagnostics.
+    public let id: UInt64
+
+    public init(spec: FlowSpec, id: UInt64, now: UInt64, stats: FlowStats? = nil) {
+        self.spec = spec
+        self.id = id
+        self.installedAt = now
+        self.stats = stats ?? FlowStats(now: now)
+    }
+
+    public var table: UInt8 { spec.table }
+    public var priority: UInt16 { spec.priority }
+    public var match: FlowMatch { spec.match }
+    public var cookie: UInt64 { spec.cookie }
+}
