@@ -5,23 +5,24 @@ import TestSupport
 
 /// True when a privileged test may run. Otherwise it prints why it skips, or, when CI demands
 /// privileged tests (`SDN_REQUIRE_PRIVILEGED=1`), records a failure so a skip never passes.
-func privilegedTestMayRun(tools: [String] = [], _ test: String = #function) -> Bool {
-    guard let reason = Privileged.skipReason(needsRoot: true, tools: tools) else { return true }
-    if Privileged.required {
-        Issue.record("\(test) must run but cannot: \(reason)")
-    } else {
-        print("skipping \(test): \(reason)")
-    }
-    return false
+func privilegedTestMayRun(tools: [String] = [], _ test: String = #function,
+                          sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    gate(Privileged.skipReason(needsRoot: true, tools: tools), test, sourceLocation)
 }
 
 /// True when an external tool is present. Otherwise as `privilegedTestMayRun`, without root.
-func toolTestMayRun(tools: [String], _ test: String = #function) -> Bool {
-    guard let reason = Privileged.skipReason(needsRoot: false, tools: tools) else { return true }
+func toolTestMayRun(tools: [String], _ test: String = #function,
+                    sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    gate(Privileged.skipReason(needsRoot: false, tools: tools), test, sourceLocation)
+}
+
+/// Passes when there is no reason to skip; otherwise skips with the reason, or fails in CI.
+func gate(_ skipReason: String?, _ test: String, _ sourceLocation: SourceLocation) -> Bool {
+    guard let skipReason else { return true }
     if Privileged.required {
-        Issue.record("\(test) must run but cannot: \(reason)")
+        Issue.record("\(test) must run but cannot: \(skipReason)", sourceLocation: sourceLocation)
     } else {
-        print("skipping \(test): \(reason)")
+        print("skipping \(test): \(skipReason)")
     }
     return false
 }
@@ -30,14 +31,26 @@ func toolTestMayRun(tools: [String], _ test: String = #function) -> Bool {
 func ethernetFrame(etherType: UInt16, payload: [UInt8],
                    destination: [UInt8] = [0x02, 0, 0, 0, 0, 0x02],
                    source: [UInt8] = [0x02, 0, 0, 0, 0, 0x01]) -> [UInt8] {
-    destination + source + [UInt8(etherType >> 8), UInt8(etherType & 0xff)] + payload
+    var frame = destination + source
+    frame.append(UInt8(etherType >> 8))
+    frame.append(UInt8(etherType & 0xff))
+    return frame + payload
 }
 
 /// Distinct frames of assorted lengths, each stamped with its index so mix-ups show.
 func sampleFrames(count: Int, etherType: UInt16 = 0x88b5) -> [[UInt8]] {
-    (0..<count).map { index in
-        ethernetFrame(etherType: etherType,
-                      payload: [UInt8(index)] + (0..<(46 + index * 17)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ index) })
+    (0..<count).map { index -> [UInt8] in
+        let filler = (0..<(46 + index * 17)).map { (byte: Int) -> UInt8 in UInt8(truncatingIfNeeded: byte &* 7 &+ index) }
+        return ethernetFrame(etherType: etherType, payload: [UInt8(index)] + filler)
+    }
+}
+
+/// Deterministic noise (a linear congruential generator), so a failure reproduces.
+func garbageBytes(count: Int, seed: UInt32 = 0x5eed) -> [UInt8] {
+    var state = seed
+    return (0..<count).map { _ in
+        state = state &* 1_664_525 &+ 1_013_904_223
+        return UInt8(truncatingIfNeeded: state >> 24)
     }
 }
 
