@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "HostNet", dependencies: ["CNetlink", "CShims"]),
         .target(name: "Topology", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "VSwitch", dependencies: [
-            "Packet", "Pcap", "CShims", "HostNet", "Topology",
+            "Packet", "Pcap", "CShims",
             .product(name: "Atomics", package: "swift-atomics"),
         ]),
 

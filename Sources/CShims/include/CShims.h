@@ -15,11 +15,28 @@ extern const unsigned long sdn_TUNGETFEATURES;
 /// recvmmsg(2) on `fd` into `count` buffers of `size` bytes each; lengths written to `lengths`.
 /// Returns the number of messages received or -1 with errno set. Exists because Swift's Glibc
 /// module is not built with _GNU_SOURCE and does not see mmsghdr/recvmmsg.
+/// On an AF_PACKET socket with PACKET_AUXDATA enabled, `vlan_tags` (may be NULL) receives per
+/// message the VLAN tag the kernel took out of the frame: (TPID << 16 | TCI), with
+/// SDN_VLAN_TAG_VALID set when there was one (0 otherwise).
 int sdn_recvmmsg(int fd, uint8_t *const *buffers, const uint32_t *sizes,
-                 uint32_t *lengths, unsigned int count, int flags);
+                 uint32_t *lengths, uint64_t *vlan_tags, unsigned int count, int flags);
+
+#define SDN_VLAN_TAG_VALID (1ULL << 32)
 
 /// sendmmsg(2) of `count` buffers. Returns messages sent or -1 with errno set.
 int sdn_sendmmsg(int fd, const uint8_t *const *buffers, const uint32_t *lengths,
                  unsigned int count, int flags);
+
+/// setns(2) into the network namespace behind `fd` (CLONE_NEWNET), for the calling thread only.
+/// Exists because setns and CLONE_NEWNET are declared only under _GNU_SOURCE. -1 with errno set.
+int sdn_setns_net(int fd);
+
+/// unshare(2) of the network namespace (CLONE_NEWNET) for the calling thread only; same reason.
+int sdn_unshare_net(void);
+
+/// socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL)) bound to
+/// `ifindex`, in promiscuous mode. -1 with errno set. In C because sockaddr_ll and packet_mreq
+/// come from <linux/if_packet.h>, which Swift's Glibc module does not import.
+int sdn_packet_socket(int ifindex);
 
 #endif

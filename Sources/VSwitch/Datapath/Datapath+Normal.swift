@@ -1,0 +1,75 @@
+import Packet
+
+extension Datapath {
+    /// NORMAL: a VLAN-aware learning switch (802.1Q bridging with Open vSwitch's port VLAN modes).
+    func normal(_ c: Cursor, inSlot: Int) {
+        let inMode = modes[inSlot]
+        let tagged = c.layout.vlanCount > 0
+        let vid: UInt16? = tagged ? c.key.vlanVID & 0xFFF : nil
+        guard let vlan = inMode.ingressVLAN(vid: vid) else {
+            ports[inSlot].counters.dropped(.vlanNotCarried)
+            return
+        }
+        let inPort = ports[inSlot].number
+        let before = macTable.fullDrops
+        macTable.learn(c.key.ethSrc, vlan: vlan, port: inPort, now: now)
+        if macTable.fullDrops != before { counters.dropped(.macTableFull) }
+
+        var untagged: PacketRef?
+        var taggedRef: PacketRef?
+        defer {
+            if let u = untagged { pool.release(u.buffer) }
+            if let t = taggedRef { pool.release(t.buffer) }
+        }
+        // Builds (once) the variant of the frame a port of each egress kind needs.
+        func variant(_ egress: PortVLANMode.Egress) -> PacketRef? {
+            switch egress {
+            case .drop:
+                return nil
+            case .untagged:
+                if let u = untagged { return u }
+                guard tagged else { pool.retain(c.ref.buffer); untagged = c.ref; return untagged }
+                guard var copy = Cursor(ref: copyPacket(c.ref), c) else { return nil }
+                popVLAN(&copy)
+                untagged = copy.ref
+                return untagged
+            case .tagged:
+                if let t = taggedRef { return t }
+                if tagged && vid == vlan { pool.retain(c.ref.buffer); taggedRef = c.ref; return taggedRef }
+                guard var copy = Cursor(ref: copyPacket(c.ref), c) else { return nil }
+                let pcp = tagged ? c.key.vlanPCP : 0
+                if tagged {
+                    rewriter(copy).setField(.vlanVID, FieldValue(UInt64(vlan)), key: &copy.key, layout: copy.layout, vnet: copy.ref.vnet)
+                } else if !pushVLAN(&copy, tpid: EtherType.vlan, tci: UInt16(pcp) << 13 | vlan) {
+                    pool.release(copy.ref.buffer)
+                    return nil
+                }
+                taggedRef = copy.ref
+                return taggedRef
+            }
+        }
+
+        let dst = c.key.ethDst
+        if !dst.isMulticast, let learned = macTable.lookup(dst, vlan: vlan, now: now) {
+            let slot = slot(learned)
+            guard slot >= 0, slot != inSlot else {
+                ports[inSlot].counters.dropped(.loopback)
+                return
+            }
+            guard ports[slot].state.isLive else { ports[slot].counters.dropped(.portDown); return }
+            if let ref = variant(modes[slot].egress(vlan: vlan)) { enqueue(slot, ref) }
+            return
+        }
+        for slot in ports.indices where slot != inSlot && ports[slot].state.isLive {
+            if let ref = variant(modes[slot].egress(vlan: vlan)) { enqueue(slot, ref) }
+        }
+    }
+}
+
+extension Datapath.Cursor {
+    /// A cursor over a copied buffer, with the original's key and layout.
+    init?(ref: PacketRef?, _ original: Datapath.Cursor) {
+        guard let ref else { return nil }
+        self.init(ref: ref, key: original.key, layout: original.layout)
+    }
+}

@@ -1,0 +1,147 @@
+import Packet
+
+/// One mask's worth of flows: a tuple-space-search subtable. Immutable once published.
+final class Subtable: @unchecked Sendable {
+    let mask: FlowKey
+    /// Masked key → flows with exactly that match, highest priority first.
+    var buckets: FlowKeyMap<[FlowEntry]>
+    var maxPriority: UInt16 = 0
+    var count = 0
+
+    init(mask: FlowKey) {
+        self.mask = mask
+        buckets = FlowKeyMap()
+    }
+
+    init(copying other: Subtable) {
+        mask = other.mask
+        buckets = other.buckets
+        maxPriority = other.maxPriority
+        count = other.count
+    }
+
+    func recomputeMaxPriority() {
+        maxPriority = buckets.pairs.reduce(0) { max($0, $1.1.first?.priority ?? 0) }
+    }
+}
+
+/// One OpenFlow table: flows grouped by mask (tuple space search), read without locks.
+///
+/// A `FlowTable` is a value: changing it copies only the subtables touched (copy-on-write),
+/// so the datapath can keep reading the published version while a new one is built.
+public struct FlowTable: Sendable {
+    /// Sorted by `maxPriority`, highest first, so a lookup can stop early.
+    var subtables: [Subtable] = []
+    public private(set) var count = 0
+
+    public init() {}
+
+    /// The highest-priority flow matching `key` (ties: the earliest installed).
+    public func lookup(_ key: FlowKey) -> FlowEntry? {
+        var best: FlowEntry?
+        for sub in subtables {
+            if let b = best, sub.maxPriority < b.priority { break }
+            guard let bucket = sub.buckets[key.masked(by: sub.mask)], let candidate = bucket.first else { continue }
+            if let b = best {
+                if candidate.priority > b.priority || (candidate.priority == b.priority && candidate.id < b.id) {
+                    best = candidate
+                }
+            } else {
+                best = candidate
+            }
+        }
+        return best
+    }
+
+    /// Returns the subtable for `mask`, copied if it is shared with a published version.
+    mutating func writableSubtable(_ mask: FlowKey) -> Int {
+        if let i = subtables.firstIndex(where: { $0.mask.words == mask.words }) {
+            if !isKnownUniquelyReferenced(&subtables[i]) { subtables[i] = Subtable(copying: subtables[i]) }
+            return i
+        }
+        subtables.append(Subtable(mask: mask))
+        return subtables.count - 1
+    }
+
+    /// Adds a flow. A flow with an identical match and priority is replaced (OpenFlow add
+    /// semantics); the replaced entry is returned.
+    @discardableResult
+    public mutating func insert(_ entry: FlowEntry) -> FlowEntry? {
+        let i = writableSubtable(entry.match.mask)
+        let sub = subtables[i]
+        var bucket = sub.buckets[entry.match.value] ?? []
+        var replaced: FlowEntry?
+        if let j = bucket.firstIndex(where: { $0.priority == entry.priority }) {
+            replaced = bucket[j]
+            bucket.remove(at: j)
+        } else {
+            sub.count += 1
+            count += 1
+        }
+        let position = bucket.firstIndex(where: { $0.priority < entry.priority }) ?? bucket.count
+        bucket.insert(entry, at: position)
+        sub.buckets[entry.match.value] = bucket
+        sub.maxPriority = max(sub.maxPriority, entry.priority)
+        sortSubtables()
+        return replaced
+    }
+
+    /// Removes every flow for which `predicate` holds; returns them.
+    @discardableResult
+    public mutating func remove(where predicate: (FlowEntry) -> Bool) -> [FlowEntry] {
+        var removed: [FlowEntry] = []
+        var index = 0
+        while index < subtables.count {
+            let matching = subtables[index].buckets.pairs.filter { $0.1.contains(where: predicate) }
+            if matching.isEmpty { index += 1; continue }
+            let i = writableSubtable(subtables[index].mask)
+            let sub = subtables[i]
+            for (key, bucket) in matching {
+                let keep = bucket.filter { !predicate($0) }
+                removed += bucket.filter(predicate)
+                sub.count -= bucket.count - keep.count
+                sub.buckets[key] = keep.isEmpty ? nil : keep
+            }
+            if sub.count == 0 {
+                subtables.remove(at: i)
+            } else {
+                sub.recomputeMaxPriority()
+                index += 1
+            }
+        }
+        count -= removed.count
+        sortSubtables()
+        return removed
+    }
+
+    /// Replaces entries in place (modify semantics keep counters): `transform` returns the new
+    /// entry for the ones to change, nil for the rest.
+    public mutating func replace(_ transform: (FlowEntry) -> FlowEntry?) -> Int {
+        var changed = 0
+        for index in subtables.indices {
+            let candidates = subtables[index].buckets.pairs.filter { $0.1.contains { transform($0) != nil } }
+            if candidates.isEmpty { continue }
+            let i = writableSubtable(subtables[index].mask)
+            for (key, bucket) in candidates {
+                subtables[i].buckets[key] = bucket.map { old in
+                    if let new = transform(old) { changed += 1; return new }
+                    return old
+                }
+            }
+        }
+        return changed
+    }
+
+    mutating func sortSubtables() {
+        subtables.sort { $0.maxPriority > $1.maxPriority }
+    }
+
+    /// Every flow, highest priority first.
+    public var entries: [FlowEntry] {
+        subtables.flatMap { $0.buckets.pairs.flatMap(\.1) }
+            .sorted { ($0.priority, $1.id) > ($1.priority, $0.id) }
+    }
+
+    /// Number of distinct masks in use (the tuple-space size).
+    public var maskCount: Int { subtables.count }
+}

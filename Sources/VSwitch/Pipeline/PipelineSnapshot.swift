@@ -1,0 +1,22 @@
+import Atomics
+import Packet
+
+/// One published version of the switch's tables and groups. Never mutated after publication:
+/// the datapath loads the current version once per batch without taking a lock, and a flow-mod
+/// publishes a new version (RCU style). `generation` invalidates the datapath's flow cache.
+public final class PipelineSnapshot: AtomicReference, Sendable {
+    public static let tableCount = 16
+
+    public let tables: [FlowTable]
+    public let groups: [UInt32: GroupEntry]
+    public let generation: UInt64
+
+    public init(tables: [FlowTable] = Array(repeating: FlowTable(), count: tableCount),
+                groups: [UInt32: GroupEntry] = [:], generation: UInt64 = 0) {
+        self.tables = tables
+        self.groups = groups
+        self.generation = generation
+    }
+
+    public var flowCount: Int { tables.reduce(0) { $0 + $1.count } }
+}

@@ -1,0 +1,74 @@
+import CShims
+import Glibc
+
+/// Thin wrappers over the socket and device calls the ports make; each retries EINTR and
+/// reports failure as an errno value.
+/// An errno value from a failed call.
+struct Errno: Error, Equatable {
+    var code: Int32
+    init(_ code: Int32) { self.code = code }
+    static let again = Errno(EAGAIN)
+}
+
+enum Sys {
+    /// open(2) with O_CLOEXEC.
+    static func open(_ path: String, _ flags: Int32) -> Result<Int32, Errno> {
+        while true {
+            let fd = Glibc.open(path, flags | O_CLOEXEC)
+            if fd >= 0 { return .success(fd) }
+            if errno != EINTR { return .failure(Errno(errno)) }
+        }
+    }
+
+    /// ioctl(2) with a pointer argument.
+    static func ioctl(_ fd: Int32, _ request: UInt, _ arg: UnsafeMutableRawPointer) -> Int32? {
+        Glibc.ioctl(fd, request, arg) < 0 ? errno : nil
+    }
+
+    /// ioctl(2) with an integer argument.
+    static func ioctl(_ fd: Int32, _ request: UInt, value: Int32) -> Int32? {
+        Glibc.ioctl(fd, request, value) < 0 ? errno : nil
+    }
+
+    /// setsockopt(2) of an Int32 option.
+    static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32) -> Int32? {
+        var v = value
+        return setsockopt(fd, level, name, &v, socklen_t(MemoryLayout<Int32>.size)) < 0 ? errno : nil
+    }
+
+    /// read(2); nil on EAGAIN, the errno on failure.
+    @inline(__always) static func read(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ n: Int) -> Result<Int, Errno> {
+        while true {
+            let r = Glibc.read(fd, p, n)
+            if r >= 0 { return .success(r) }
+            if errno != EINTR { return .failure(Errno(errno)) }
+        }
+    }
+
+    /// write(2).
+    @inline(__always) static func write(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Result<Int, Errno> {
+        while true {
+            let r = Glibc.write(fd, p, n)
+            if r >= 0 { return .success(r) }
+            if errno != EINTR { return .failure(Errno(errno)) }
+        }
+    }
+
+    /// if_nametoindex(3).
+    static func interfaceIndex(_ name: String) -> Int32? {
+        let i = if_nametoindex(name)
+        return i == 0 ? nil : Int32(i)
+    }
+
+    /// SIOCGIFFLAGS / SIOCSIFFLAGS: sets IFF_UP on an interface through any socket.
+    static func setInterfaceUp(_ fd: Int32, _ name: String) -> Int32? {
+        var req = ifreq()
+        withUnsafeMutableBytes(of: &req.ifr_ifrn.ifrn_name) { raw in
+            let bytes = Array(name.utf8.prefix(Int(Glibc.IFNAMSIZ) - 1))
+            raw.copyBytes(from: bytes)
+        }
+        if let e = ioctl(fd, UInt(SIOCGIFFLAGS), &req) { return e }
+        req.ifr_ifru.ifru_flags |= Int16(IFF_UP)
+        return ioctl(fd, UInt(SIOCSIFFLAGS), &req)
+    }
+}
