@@ -18,6 +18,11 @@ extension PipelineSnapshot {
             visited += 1
             guard Int(table) < tables.count, visited <= tables.count,
                   let entry = tables[Int(table)].lookup(k) else {
+                if table == 0 && missToNormal {
+                    trace?.pointee.append(TraceStep(table: table, flow: nil, note: "NORMAL (fail-mode standalone, no controller)"))
+                    program.ops.append(.normal)
+                    return program
+                }
                 program.tableMiss = true
                 trace?.pointee.append(TraceStep(table: table, flow: nil, note: "drop (table miss)"))
                 return program

@@ -10,12 +10,16 @@ public final class PipelineSnapshot: AtomicReference, Sendable {
     public let tables: [FlowTable]
     public let groups: [UInt32: GroupEntry]
     public let generation: UInt64
+    /// A miss in table 0 goes to NORMAL instead of being dropped: fail-mode standalone with no
+    /// controller connected (Open vSwitch's "fail open").
+    public let missToNormal: Bool
 
     public init(tables: [FlowTable] = Array(repeating: FlowTable(), count: tableCount),
-                groups: [UInt32: GroupEntry] = [:], generation: UInt64 = 0) {
+                groups: [UInt32: GroupEntry] = [:], generation: UInt64 = 0, missToNormal: Bool = false) {
         self.tables = tables
         self.groups = groups
         self.generation = generation
+        self.missToNormal = missToNormal
     }
 
     public var flowCount: Int { tables.reduce(0) { $0 + $1.count } }

@@ -1,0 +1,99 @@
+import Glibc
+
+extension VirtualSwitch {
+    /// Starts the datapath thread and the housekeeping thread (timeouts, MAC aging).
+    public func start() {
+        guard !running.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        thread = Self.spawn { [self] in datapathLoop() }
+        housekeepingThread = Self.spawn { [self] in housekeepingLoop() }
+    }
+
+    /// Stops both threads and waits for them; the ports stay open until `close`.
+    public func stop() {
+        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        if let t = thread { pthread_join(t, nil) }
+        if let t = housekeepingThread { pthread_join(t, nil) }
+        thread = nil
+        housekeepingThread = nil
+    }
+
+    /// Stops and closes every port; TAP devices the switch created disappear with their fd.
+    public func close() {
+        stop()
+        for port in ports { port.close() }
+    }
+
+    /// Polls every port's descriptor and forwards a batch from each ready one, round-robin.
+    /// Blocks in poll(2) with a timeout when idle, so an idle switch uses no CPU.
+    func datapathLoop() {
+        let polled = ports.indices.filter { ports[$0].fileDescriptor >= 0 }
+        var fds = polled.map { pollfd(fd: ports[$0].fileDescriptor, events: Int16(POLLIN), revents: 0) }
+        while running.load(ordering: .relaxed) {
+            let n = fds.withUnsafeMutableBufferPointer { Glibc.poll($0.baseAddress, nfds_t($0.count), 100) }
+            if n <= 0 { continue }
+            // Drain ready ports in turns of one batch each, until all are empty or a budget runs out.
+            var budget = 64
+            var active = true
+            while active && budget > 0 {
+                active = false
+                budget -= 1
+                for (i, slot) in polled.enumerated() where fds[i].revents != 0 {
+                    if fds[i].revents & Int16(POLLIN) != 0, datapath.poll(slot: slot) == Datapath.batchSize {
+                        active = true
+                    }
+                }
+            }
+            for i in fds.indices { fds[i].revents = 0 }
+        }
+    }
+
+    func housekeepingLoop() {
+        var ticks = 0
+        while running.load(ordering: .relaxed) {
+            usleep(100_000)
+            ticks += 1
+            guard ticks % 10 == 0 else { continue }
+            expireFlows()
+            let now = MonotonicClock.nanoseconds()
+            datapath.lock.withLock { _ = datapath.macTable.expire(now: now) }
+            refreshCarrier()
+        }
+    }
+
+    /// Reflects each port's carrier (from /sys/class/net/NAME/carrier) in its state; a change
+    /// invalidates cached forwarding decisions and forgets MACs learned on a port that went down.
+    func refreshCarrier() {
+        for port in ports where port.kind != .pcap {
+            let ifname = (port as? SystemPort)?.interface ?? port.name
+            guard let carrier = Self.readCarrier(ifname) else { continue }
+            if carrier != port.state.hasCarrier {
+                port.state.hasCarrier = carrier
+                if !carrier { datapath.lock.withLock { datapath.macTable.flush(port: port.number) } }
+                datapath.invalidateCache()
+            }
+        }
+    }
+
+    static func readCarrier(_ ifname: String) -> Bool? {
+        let fd = open("/sys/class/net/\(ifname)/carrier", O_RDONLY | O_CLOEXEC)
+        // A TAP whose interface sits in another namespace is not visible here; keep its state.
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        var byte: UInt8 = 0
+        let n = read(fd, &byte, 1)
+        if n < 0 { return errno == EINVAL ? false : nil }  // EINVAL: interface down
+        return byte == UInt8(ascii: "1")
+    }
+
+    static func spawn(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
+        final class Box: @unchecked Sendable { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
+        var t = pthread_t()
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        let rc = pthread_create(&t, nil, { arg in
+            let box = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
+            box.body()
+            return nil
+        }, box)
+        return rc == 0 ? t : nil
+    }
+}

@@ -1,0 +1,91 @@
+import Atomics
+import Glibc
+import Packet
+
+/// One switch: its ports, its pipeline, the datapath thread that forwards between them, and
+/// the flow/group table operations the control plane (sdnctl, OpenFlow) performs.
+public final class VirtualSwitch: @unchecked Sendable {
+    public let definition: SwitchDefinition
+    public let datapath: Datapath
+    /// Serializes table changes; the datapath never takes it.
+    let controlLock = DatapathLock()
+    var nextFlowID: UInt64 = 1
+    let running = ManagedAtomic<Bool>(false)
+    var thread: pthread_t?
+    var housekeepingThread: pthread_t?
+    /// Called (outside any lock) for each flow removed by a timeout or a delete with
+    /// OFPFF_SEND_FLOW_REM set.
+    public var flowRemovedHandler: (@Sendable (FlowEntry, FlowRemovedReason) -> Void)?
+    let controllerConnected = ManagedAtomic<Bool>(false)
+
+    public var name: String { definition.name }
+
+    /// Builds the switch: opens every port (nothing half-started: a port that fails closes the
+    /// ones already opened) and installs the configured flows.
+    public init(_ definition: SwitchDefinition, pool: PacketBufferPool? = nil,
+                portFactory: (SwitchDefinition.Port) throws -> SwitchPort = VirtualSwitch.openPort) throws {
+        self.definition = definition
+        datapath = Datapath(pool: pool ?? PacketBufferPool(capacity: 1024),
+                            macTableSize: definition.macTableSize, macAgingSeconds: definition.macAgingSeconds,
+                            initial: PipelineSnapshot(missToNormal: definition.failMode == .standalone))
+        var opened: [SwitchPort] = []
+        do {
+            for p in definition.ports {
+                let port = try portFactory(p)
+                opened.append(port)
+                datapath.addPort(port, vlan: p.vlan)
+            }
+            try apply { tables, _ in
+                for spec in definition.flows { try self.insert(spec, into: &tables) }
+            }
+        } catch {
+            for p in opened { p.close() }
+            throw error
+        }
+    }
+
+    /// Opens the device behind a configured port.
+    public static func openPort(_ p: SwitchDefinition.Port) throws -> SwitchPort {
+        switch p.kind {
+        case .tap: return try TapPort(number: p.number, name: p.name)
+        case .system: return try SystemPort(number: p.number, name: p.name, interface: p.interface ?? p.name)
+        case .pcap: return try PcapPort(number: p.number, name: p.name, outputPath: nil)
+        }
+    }
+
+    // MARK: Publishing
+
+    /// Runs `body` on copies of the tables and groups and publishes the result as one new
+    /// version; nothing is published when `body` throws.
+    func apply<T>(_ body: (inout [FlowTable], inout [UInt32: GroupEntry]) throws -> T) throws -> T {
+        controlLock.lock()
+        defer { controlLock.unlock() }
+        let current = datapath.pipeline.load(ordering: .acquiring)
+        var tables = current.tables
+        var groups = current.groups
+        let result = try body(&tables, &groups)
+        publish(tables: tables, groups: groups, missToNormal: current.missToNormal, after: current)
+        return result
+    }
+
+    func publish(tables: [FlowTable], groups: [UInt32: GroupEntry], missToNormal: Bool, after current: PipelineSnapshot) {
+        let next = PipelineSnapshot(tables: tables, groups: groups, generation: current.generation &+ 1,
+                                    missToNormal: missToNormal)
+        datapath.pipeline.store(next, ordering: .releasing)
+    }
+
+    /// Sets whether a controller is connected: in standalone mode a switch without one acts as
+    /// a learning switch on table misses; in secure mode it keeps only its installed flows.
+    public func setControllerConnected(_ connected: Bool) {
+        controllerConnected.store(connected, ordering: .relaxed)
+        let missToNormal = definition.failMode == .standalone && !connected
+        controlLock.withLock {
+            let current = datapath.pipeline.load(ordering: .acquiring)
+            guard current.missToNormal != missToNormal else { return }
+            publish(tables: current.tables, groups: current.groups, missToNormal: missToNormal, after: current)
+        }
+    }
+
+    public var snapshot: PipelineSnapshot { datapath.pipeline.load(ordering: .acquiring) }
+    public var ports: [SwitchPort] { datapath.ports }
+}
