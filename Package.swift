@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "HostNet", dependencies: ["CNetlink", "CShims"]),
         .target(name: "Topology", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "VSwitch", dependencies: [
-            "Packet", "Pcap", "CShims",
+            "Packet", "Pcap", "CShims", "HostNet", "Topology",
             .product(name: "Atomics", package: "swift-atomics"),
         ]),
 
@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PacketTests", dependencies: ["Packet", "Pcap", "TestSupport"]),
         .testTarget(name: "PcapTests", dependencies: ["Pcap", "TestSupport"]),
-        .testTarget(name: "VSwitchTests", dependencies: ["VSwitch", "Packet", "Pcap", "TestSupport"]),
+        .testTarget(name: "VSwitchTests", dependencies: ["VSwitch", "Packet", "Pcap", "Topology", "TestSupport"]),
         .testTarget(name: "HostNetTests", dependencies: ["HostNet", "TestSupport"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "TestSupport"]),
     ]

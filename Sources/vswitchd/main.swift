@@ -1,11 +1,126 @@
 import ArgumentParser
+import Foundation
+import Topology
+import VSwitch
 
 struct VSwitchD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vswitchd",
-        abstract: "SwiftSDN userspace virtual switch: moves Ethernet frames between TAP, veth/NIC, VXLAN and bond ports through an OpenFlow 1.3 pipeline.",
-        version: "0.1.0"
+        abstract: "SwiftSDN userspace virtual switch: moves Ethernet frames between TAP, veth/NIC and pcap ports through an OpenFlow 1.3 pipeline.",
+        version: "0.1.0",
+        subcommands: [Run.self, ReplayCommand.self]
     )
+}
+
+/// Loads the switch from a topology or switch file; user mistakes end the program with the
+/// located errors and exit status 1.
+func loadDefinition(_ path: String, _ name: String?) throws -> (TopologyFile, SwitchDefinition) {
+    do {
+        let (file, config) = try TopologyLoader.loadSwitch(path: path, name: name)
+        return (file, try SwitchDefinition(config, file: path))
+    } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("vswitchd: \(message)\n".utf8))
+    return ExitCode(1)
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run a switch until SIGTERM or SIGINT.")
+
+    @Option(help: "Topology or switch YAML file.") var config: String
+    @Option(name: .customLong("switch"), help: "Which switch of the file to run (may be left out when it holds one).") var switchName: String?
+    @Option(help: "Control socket path (default /run/swiftsdn/NAME.sock).") var controlSocket: String?
+
+    func run() throws {
+        let (file, definition) = try loadDefinition(config, switchName)
+        // Block the stop signals before any thread starts, so they all inherit the mask and
+        // only sigwait below sees them.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+
+        let sw: VirtualSwitch
+        do { sw = try VirtualSwitch(definition) } catch { throw fail("\(error)") }
+        var attachments: [HostAttachment] = []
+        for host in file.hosts(on: definition.name) {
+            guard let port = definition.ports.first(where: { $0.number.rawValue == host.port }), port.kind == .tap else { continue }
+            do {
+                attachments.append(try HostAttachment.attach(host, tapName: port.name))
+            } catch {
+                attachments.forEach { $0.detach() }
+                sw.close()
+                throw fail("host \(host.name): \(error)")
+            }
+        }
+        let socketPath = controlSocket ?? definition.controlSocket ?? "/run/swiftsdn/\(definition.name).sock"
+        let control: ControlServer
+        do {
+            control = try ControlServer(path: socketPath) { args in sw.runCommand(args) }
+        } catch {
+            attachments.forEach { $0.detach() }
+            sw.close()
+            throw fail("\(error)")
+        }
+        sw.start()
+        print("vswitchd: switch \(definition.name) running with \(definition.ports.count) ports, control socket \(socketPath)")
+        try? FileHandle.standardOutput.synchronize()
+        var received: Int32 = 0
+        sigwait(&stopSignals, &received)
+        sw.stop()
+        control.close()
+        sw.close()
+        attachments.forEach { $0.detach() }
+        print("vswitchd: switch \(definition.name) stopped (signal \(received))")
+    }
+}
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Run the pipeline offline over pcap inputs and write each port's output to DIR/PORT.pcap.")
+
+    @Option(help: "Topology or switch YAML file.") var config: String
+    @Option(name: .customLong("switch"), help: "Which switch of the file (may be left out when it holds one).") var switchName: String?
+    @Option(help: "Flows file: one ovs-ofctl flow per line, `group_id=` lines for groups, # comments.") var flows: String?
+    @Option(name: .customLong("in"), help: "PORT=FILE.pcap: frames entering on a port (number or name). Repeatable.") var inputs: [String] = []
+    @Option(help: "Directory for the output pcaps.") var outDir: String
+
+    func run() throws {
+        let (_, definition) = try loadDefinition(config, switchName)
+        var extraFlows: [FlowSpec] = []
+        var groups: [GroupEntry] = []
+        if let flows {
+            guard let text = try? String(contentsOfFile: flows, encoding: .utf8) else { throw fail("cannot read \(flows)") }
+            do {
+                (extraFlows, groups) = try FlowSyntax.parseFlowsAndGroups(text, portNames: definition.portNames)
+            } catch {
+                throw fail("\(flows): \(error)")
+            }
+        }
+        var replayInputs: [Replay.Input] = []
+        for spec in inputs {
+            guard let eq = spec.firstIndex(of: "=") else { throw fail("--in \(spec): expected PORT=FILE") }
+            let portText = String(spec[..<eq]), path = String(spec[spec.index(after: eq)...])
+            guard let port = UInt32(portText).map({ PortNumber($0) }) ?? definition.portNames[portText] else {
+                throw fail("--in \(spec): no port '\(portText)' (ports: \(definition.ports.map(\.name).joined(separator: ", ")))")
+            }
+            replayInputs.append(Replay.Input(port: port, path: path))
+        }
+        try? FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        do {
+            let sw = try Replay.run(definition, groups: groups, extraFlows: extraFlows, inputs: replayInputs, outputDirectory: outDir)
+            print(sw.showText())
+        } catch {
+            throw fail("\(error)")
+        }
+    }
 }
 
 VSwitchD.main()

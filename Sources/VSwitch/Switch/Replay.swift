@@ -10,14 +10,15 @@ public enum Replay {
     }
 
     /// Runs the replay and returns the switch (stopped, ports closed) for its counters.
-    public static func run(_ definition: SwitchDefinition, extraFlows: [FlowSpec] = [], inputs: [Input],
-                           outputDirectory: String) throws -> VirtualSwitch {
+    public static func run(_ definition: SwitchDefinition, groups: [GroupEntry] = [], extraFlows: [FlowSpec] = [],
+                           inputs: [Input], outputDirectory: String) throws -> VirtualSwitch {
         var pcapPorts: [PortNumber: PcapPort] = [:]
         let sw = try VirtualSwitch(definition, pool: PacketBufferPool(capacity: 256)) { p in
             let port = try PcapPort(number: p.number, name: p.name, outputPath: "\(outputDirectory)/\(p.name).pcap")
             pcapPorts[p.number] = port
             return port
         }
+        for group in groups { try sw.groupMod(.add, group) }
         try sw.addFlows(extraFlows)
 
         // Every input frame, merged in timestamp order (stable: earlier input files first on ties).
