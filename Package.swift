@@ -41,6 +41,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sdnctl", dependencies: [
+            "VSwitch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

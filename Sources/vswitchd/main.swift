@@ -24,6 +24,11 @@ func loadDefinition(_ path: String, _ name: String?) throws -> (TopologyFile, Sw
     }
 }
 
+/// Writes a line to stdout unbuffered, so logs and test harnesses see it at once.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 func fail(_ message: String) -> ExitCode {
     FileHandle.standardError.write(Data("vswitchd: \(message)\n".utf8))
     return ExitCode(1)
@@ -69,15 +74,14 @@ struct Run: ParsableCommand {
             throw fail("\(error)")
         }
         sw.start()
-        print("vswitchd: switch \(definition.name) running with \(definition.ports.count) ports, control socket \(socketPath)")
-        try? FileHandle.standardOutput.synchronize()
+        say("vswitchd: switch \(definition.name) running with \(definition.ports.count) ports, control socket \(socketPath)")
         var received: Int32 = 0
         sigwait(&stopSignals, &received)
         sw.stop()
         control.close()
         sw.close()
         attachments.forEach { $0.detach() }
-        print("vswitchd: switch \(definition.name) stopped (signal \(received))")
+        say("vswitchd: switch \(definition.name) stopped (signal \(received))")
     }
 }
 
