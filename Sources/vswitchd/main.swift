@@ -58,6 +58,7 @@ struct Run: ParsableCommand {
             guard let port = definition.ports.first(where: { $0.number.rawValue == host.port }), port.kind == .tap else { continue }
             do {
                 attachments.append(try HostAttachment.attach(host, tapName: port.name))
+                sw.setPortLocation(port.number, namespace: host.namespace, interface: host.interface)
             } catch {
                 attachments.forEach { $0.detach() }
                 sw.close()

@@ -1,4 +1,5 @@
 import Glibc
+import HostNet
 
 extension VirtualSwitch {
     /// Starts the datapath thread and the housekeeping thread (timeouts, MAC aging).
@@ -73,9 +74,15 @@ extension VirtualSwitch {
     /// Reflects each port's carrier (from /sys/class/net/NAME/carrier) in its state; a change
     /// invalidates cached forwarding decisions and forgets MACs learned on a port that went down.
     func refreshCarrier() {
+        let moved = portLocations.withLock { $0 }
         for port in ports where port.kind != .pcap {
-            let ifname = (port as? SystemPort)?.interface ?? port.name
-            guard let carrier = Self.readCarrier(ifname) else { continue }
+            let carrier: Bool?
+            if let location = moved[port.number] {
+                carrier = Self.readCarrier(location.interface, namespace: location.namespace)
+            } else {
+                carrier = Self.readCarrier((port as? SystemPort)?.interface ?? port.name)
+            }
+            guard let carrier else { continue }
             if carrier != port.state.hasCarrier {
                 port.state.hasCarrier = carrier
                 if !carrier { datapath.lock.withLock { datapath.macTable.flush(port: port.number) } }
@@ -93,6 +100,13 @@ extension VirtualSwitch {
         let n = read(fd, &byte, 1)
         if n < 0 { return errno == EINVAL ? false : nil }  // EINVAL: interface down
         return byte == UInt8(ascii: "1")
+    }
+
+    /// Link state of an interface inside another namespace (a TAP moved to its host), over netlink.
+    static func readCarrier(_ ifname: String, namespace: String) -> Bool? {
+        guard let ns = try? NetworkNamespace.open(named: namespace),
+              let link = try? RouteNetlink(namespace: ns).link(named: ifname) else { return nil }
+        return link.isUp && link.hasCarrier
     }
 
     static func spawn(_ body: @escaping @Sendable () -> Void) -> pthread_t? {

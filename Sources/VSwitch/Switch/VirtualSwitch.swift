@@ -17,6 +17,8 @@ public final class VirtualSwitch: @unchecked Sendable {
     /// OFPFF_SEND_FLOW_REM set.
     public var flowRemovedHandler: (@Sendable (FlowEntry, FlowRemovedReason) -> Void)?
     let controllerConnected = ManagedAtomic<Bool>(false)
+    /// Ports whose interface lives in another namespace (TAPs moved to their host), for link state.
+    let portLocations = Protected<[PortNumber: (namespace: String, interface: String)]>([:])
 
     public var name: String { definition.name }
 
@@ -88,4 +90,23 @@ public final class VirtualSwitch: @unchecked Sendable {
 
     public var snapshot: PipelineSnapshot { datapath.pipeline.load(ordering: .acquiring) }
     public var ports: [SwitchPort] { datapath.ports }
+}
+
+extension VirtualSwitch {
+    /// Records that a port's interface now lives in `namespace` as `interface`, so its link
+    /// state (up, carrier) is read there.
+    public func setPortLocation(_ port: PortNumber, namespace: String, interface: String) {
+        portLocations.withLock { $0[port] = (namespace, interface) }
+    }
+}
+
+/// A value behind a mutex.
+final class Protected<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = DatapathLock()
+    init(_ value: Value) { self.value = value }
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body(&value)
+    }
 }
