@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "sdnctl", targets: ["sdnctl"]),
         .library(name: "Packet", targets: ["Packet"]),
         .library(name: "Pcap", targets: ["Pcap"]),
+        .library(name: "VSwitch", targets: ["VSwitch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -28,6 +29,7 @@ let package = Package(
         .target(name: "Pcap", dependencies: ["CPcap"]),
         .target(name: "HostNet", dependencies: ["CNetlink", "CShims"]),
         .target(name: "Topology", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "OpenFlow", dependencies: ["Packet"]),
         .target(name: "VSwitch", dependencies: [
             "Packet", "Pcap", "CShims", "HostNet", "Topology",
             .product(name: "Atomics", package: "swift-atomics"),
@@ -51,5 +53,7 @@ let package = Package(
         .testTarget(name: "VSwitchTests", dependencies: ["VSwitch", "Packet", "Pcap", "Topology", "TestSupport"]),
         .testTarget(name: "HostNetTests", dependencies: ["HostNet", "TestSupport"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "OpenFlowTests", dependencies: ["OpenFlow", "Packet", "Pcap", "TestSupport"]),
     ]
 )

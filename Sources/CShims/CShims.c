@@ -98,3 +98,10 @@ int sdn_packet_socket(int ifindex) {
     }
     return fd;
 }
+
+long long sdn_packet_drops(int fd) {
+    struct tpacket_stats stats;
+    socklen_t len = sizeof(stats);
+    if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &stats, &len) < 0) return -1;
+    return stats.tp_drops;
+}

@@ -39,4 +39,8 @@ int sdn_unshare_net(void);
 /// come from <linux/if_packet.h>, which Swift's Glibc module does not import.
 int sdn_packet_socket(int ifindex);
 
+/// getsockopt(PACKET_STATISTICS): frames the kernel dropped on this AF_PACKET socket since the
+/// last call (the kernel resets the counter on read). -1 with errno set on failure.
+long long sdn_packet_drops(int fd);
+
 #endif

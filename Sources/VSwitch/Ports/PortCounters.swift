@@ -4,6 +4,8 @@ import Atomics
 public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     case malformed, vlanNotCarried, tableMiss, actionDrop, ttlExpired, noBuffer, txError
     case loopback, portDown, controllerUnavailable, packetInRateLimit, unknownPort, macTableFull
+    /// Dropped by the kernel before the switch read it (socket receive queue full).
+    case kernelQueueFull
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .packetInRateLimit: "packet-in-rate-limit"
         case .unknownPort: "unknown-port"
         case .macTableFull: "mac-table-full"
+        case .kernelQueueFull: "kernel-queue-full"
         }
     }
 }

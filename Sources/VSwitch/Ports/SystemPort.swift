@@ -14,6 +14,7 @@ public final class SystemPort: SwitchPort, @unchecked Sendable {
     public let counters = PortCounters()
     public let state = PortState()
     public let acceptsOffloads = true
+    static let socketBuffer: Int32 = 8 << 20
 
     var rxPointers: [UnsafeMutablePointer<UInt8>?]
     var rxSizes: [UInt32]
@@ -36,6 +37,14 @@ public final class SystemPort: SwitchPort, @unchecked Sendable {
         if let e = Sys.setOption(fd, SOL_PACKET, 15 /* PACKET_VNET_HDR */, 1) { throw fail("PACKET_VNET_HDR", e) }
         if let e = Sys.setOption(fd, SOL_PACKET, 8 /* PACKET_AUXDATA */, 1) { throw fail("PACKET_AUXDATA", e) }
         if let e = Sys.setOption(fd, SOL_PACKET, 23 /* PACKET_IGNORE_OUTGOING */, 1) { throw fail("PACKET_IGNORE_OUTGOING", e) }
+        // The default 208 KiB queue holds only a few 64 KiB GSO frames: TCP bursts overflow it.
+        // SO_RCVBUFFORCE ignores rmem_max (we run as root); fall back to SO_RCVBUF.
+        if Sys.setOption(fd, SOL_SOCKET, SO_RCVBUFFORCE, Self.socketBuffer) != nil {
+            _ = Sys.setOption(fd, SOL_SOCKET, SO_RCVBUF, Self.socketBuffer)
+        }
+        if Sys.setOption(fd, SOL_SOCKET, SO_SNDBUFFORCE, Self.socketBuffer) != nil {
+            _ = Sys.setOption(fd, SOL_SOCKET, SO_SNDBUF, Self.socketBuffer)
+        }
         if let e = Sys.setInterfaceUp(fd, interface) { throw fail("set \(interface) up", e) }
         fileDescriptor = fd
         let batch = Datapath.batchSize
@@ -49,6 +58,13 @@ public final class SystemPort: SwitchPort, @unchecked Sendable {
     }
 
     deinit { close() }
+
+    /// Moves the kernel's count of frames it dropped on this socket into the port's counters.
+    public func collectKernelDrops() {
+        guard fileDescriptor >= 0 else { return }
+        let n = sdn_packet_drops(fileDescriptor)
+        if n > 0 { counters.dropped(.kernelQueueFull, UInt64(n)) }
+    }
 
     public func close() {
         if fileDescriptor >= 0 { Glibc.close(fileDescriptor); fileDescriptor = -1 }

@@ -68,6 +68,7 @@ extension VirtualSwitch {
             let now = MonotonicClock.nanoseconds()
             datapath.lock.withLock { _ = datapath.macTable.expire(now: now) }
             refreshCarrier()
+            for case let port as SystemPort in ports { port.collectKernelDrops() }
         }
     }
 

@@ -23,7 +23,21 @@ extension VirtualSwitch {
         lines.append("")
         lines.append("Final flow: \(Self.describe(key))")
         lines.append("Datapath actions: \(Self.describe(program.ops))")
+        if program.ops.contains(.normal) { lines.append(normalDecision(key)) }
         return lines.joined(separator: "\n")
+    }
+
+    /// What NORMAL would do with this packet now: its VLAN, and the learned port or a flood.
+    func normalDecision(_ key: FlowKey) -> String {
+        guard let mode = datapath.vlanMode(PortNumber(key.inPort)) else { return "NORMAL: no such input port" }
+        let vid: UInt16? = key.vlanVID != 0 ? key.vlanVID & 0xFFF : nil
+        guard let vlan = mode.ingressVLAN(vid: vid) else { return "NORMAL: dropped, port \(key.inPort) (\(mode)) does not carry this frame's VLAN" }
+        let now = MonotonicClock.nanoseconds()
+        if !key.ethDst.isMulticast, let port = datapath.lock.withLock({ datapath.macTable.lookup(key.ethDst, vlan: vlan, now: now) }) {
+            return "NORMAL: VLAN \(vlan), \(key.ethDst) learned on port \(port) -> output:\(port)"
+        }
+        let floods = ports.filter { $0.number.rawValue != key.inPort && datapath.vlanMode($0.number)?.egress(vlan: vlan) != .drop }
+        return "NORMAL: VLAN \(vlan), \(key.ethDst) not learned -> flood to \(floods.map { "\($0.number)" }.joined(separator: ","))"
     }
 
     static func describe(_ key: FlowKey) -> String {
