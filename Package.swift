@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // C helpers Swift cannot call directly (batched socket calls, TUN ioctl constants).
@@ -31,8 +32,10 @@ let package = Package(
         .target(name: "Topology", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "OpenFlow", dependencies: ["Packet"]),
         .target(name: "VSwitch", dependencies: [
-            "Packet", "Pcap", "CShims", "HostNet", "Topology",
+            "Packet", "Pcap", "CShims", "HostNet", "Topology", "OpenFlow",
             .product(name: "Atomics", package: "swift-atomics"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
         .executableTarget(name: "vswitchd", dependencies: [

@@ -40,6 +40,7 @@ struct Run: ParsableCommand {
     @Option(help: "Topology or switch YAML file.") var config: String
     @Option(name: .customLong("switch"), help: "Which switch of the file to run (may be left out when it holds one).") var switchName: String?
     @Option(help: "Control socket path (default /run/swiftsdn/NAME.sock).") var controlSocket: String?
+    @Option(help: "Passive OpenFlow listener ptcp:PORT[:IP] (default: the file's `listen`, else ptcp:6634 on loopback if free).") var listen: String?
 
     func run() throws {
         let (file, definition) = try loadDefinition(config, switchName)
@@ -74,15 +75,57 @@ struct Run: ParsableCommand {
             sw.close()
             throw fail("\(error)")
         }
+        let agent: OpenFlowAgent
+        do {
+            agent = try startAgent(sw, definition)
+        } catch {
+            control.close()
+            attachments.forEach { $0.detach() }
+            sw.close()
+            throw fail("\(error)")
+        }
         sw.start()
         say("vswitchd: switch \(definition.name) running with \(definition.ports.count) ports, control socket \(socketPath)")
         var received: Int32 = 0
         sigwait(&stopSignals, &received)
+        agent.stop()
         sw.stop()
         control.close()
         sw.close()
         attachments.forEach { $0.detach() }
         say("vswitchd: switch \(definition.name) stopped (signal \(received))")
+    }
+}
+
+extension Run {
+    /// Starts the OpenFlow agent: the configured controllers, and the passive listener. The
+    /// default listener (6634) is best effort: another switch on this machine may hold it.
+    func startAgent(_ sw: VirtualSwitch, _ definition: SwitchDefinition) throws -> OpenFlowAgent {
+        var controllers: [OpenFlowAgent.Target] = []
+        for text in definition.controllers {
+            guard let target = OpenFlowAgent.Target.parse(text, passive: false) else { throw fail("bad controller '\(text)' (expected tcp:IP[:PORT])") }
+            controllers.append(target)
+        }
+        let explicit = listen ?? definition.listen
+        var passive: OpenFlowAgent.Target?
+        if let explicit {
+            guard let t = OpenFlowAgent.Target.parse(explicit, passive: true) else { throw fail("bad listener '\(explicit)' (expected ptcp:PORT[:IP])") }
+            passive = t
+        } else {
+            passive = OpenFlowAgent.Target(host: "127.0.0.1", port: 6634)
+        }
+        let agent = OpenFlowAgent(switch: sw, controllers: controllers, listen: passive)
+        do {
+            try agent.start()
+        } catch where explicit == nil {
+            agent.stop()
+            say("vswitchd: default OpenFlow listener ptcp:6634 unavailable (\(error)); running without it")
+            let fallback = OpenFlowAgent(switch: sw, controllers: controllers, listen: nil)
+            try fallback.start()
+            return fallback
+        }
+        if let port = agent.listeningPort { say("vswitchd: OpenFlow listener on \(passive!.host):\(port)") }
+        return agent
     }
 }
 

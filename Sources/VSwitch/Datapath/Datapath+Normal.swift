@@ -3,17 +3,18 @@ import Packet
 extension Datapath {
     /// NORMAL: a VLAN-aware learning switch (802.1Q bridging with Open vSwitch's port VLAN modes).
     func normal(_ c: Cursor, inSlot: Int) {
-        let inMode = modes[inSlot]
+        let inMode = inSlot >= 0 ? modes[inSlot] : .trunkAll
         let tagged = c.layout.vlanCount > 0
         let vid: UInt16? = tagged ? c.key.vlanVID & 0xFFF : nil
         guard let vlan = inMode.ingressVLAN(vid: vid) else {
-            ports[inSlot].counters.dropped(.vlanNotCarried)
+            counters(ofSlot: inSlot).dropped(.vlanNotCarried)
             return
         }
-        let inPort = ports[inSlot].number
-        let before = macTable.fullDrops
-        macTable.learn(c.key.ethSrc, vlan: vlan, port: inPort, now: now)
-        if macTable.fullDrops != before { counters.dropped(.macTableFull) }
+        if inSlot >= 0 {  // frames the controller injects teach nothing
+            let before = macTable.fullDrops
+            macTable.learn(c.key.ethSrc, vlan: vlan, port: ports[inSlot].number, now: now)
+            if macTable.fullDrops != before { counters.dropped(.macTableFull) }
+        }
 
         var untagged: PacketRef?
         var taggedRef: PacketRef?
@@ -53,7 +54,7 @@ extension Datapath {
         if !dst.isMulticast, let learned = macTable.lookup(dst, vlan: vlan, now: now) {
             let slot = slot(learned)
             guard slot >= 0, slot != inSlot else {
-                ports[inSlot].counters.dropped(.loopback)
+                counters(ofSlot: inSlot).dropped(.loopback)
                 return
             }
             guard ports[slot].state.isLive else { ports[slot].counters.dropped(.portDown); return }

@@ -46,6 +46,9 @@ public final class Datapath: @unchecked Sendable {
     public var packetInHandler: (@Sendable (PacketInEvent) -> Void)?
     var packetInLimiter: TokenBucket
 
+    /// PACKET_OUT frames from the OpenFlow agent, run by the datapath thread.
+    public let injected = InjectionQueue()
+
     var txQueues: [[PacketRef]] = []
     var txPending: [Int] = []
     var rxBatch: [PacketRef] = []
@@ -151,7 +154,7 @@ public final class Datapath: @unchecked Sendable {
         for stats in programs[programIndex].flows { stats.hit(packets: 1, bytes: length, now: now) }
         var cursor = Cursor(ref: ref, key: parsed.key, layout: parsed.layout)
         if programs[programIndex].ops.isEmpty {
-            ports[inSlot].counters.dropped(programs[programIndex].tableMiss ? .tableMiss : .actionDrop)
+            counters(ofSlot: inSlot).dropped(programs[programIndex].tableMiss ? .tableMiss : .actionDrop)
         } else {
             run(programs[programIndex].ops, &cursor, inSlot: inSlot)
         }
@@ -180,7 +183,7 @@ public final class Datapath: @unchecked Sendable {
             case .decTTL:
                 guard makeWritable(&c) else { return }
                 guard rewriter(c).decrementTTL(key: c.key, layout: c.layout) else {
-                    ports[inSlot].counters.dropped(.ttlExpired)
+                    counters(ofSlot: inSlot).dropped(.ttlExpired)
                     return
                 }
             case .pushVLAN(let tpid):
@@ -212,6 +215,12 @@ public final class Datapath: @unchecked Sendable {
                 pool.release(copy.ref.buffer)
             }
         }
+    }
+
+    /// The counters drops are charged to: the input port's, or the switch's for frames the
+    /// controller injected (no input port).
+    @inline(__always) func counters(ofSlot slot: Int) -> PortCounters {
+        slot >= 0 ? ports[slot].counters : counters
     }
 
     @inline(__always) func rewriter(_ c: Cursor) -> FrameRewrite {
@@ -286,6 +295,7 @@ public final class Datapath: @unchecked Sendable {
     func output(_ port: PortNumber, _ c: Cursor, inSlot: Int) {
         switch port {
         case .inPort:
+            guard inSlot >= 0 else { counters.dropped(.unknownPort); return }
             enqueueIfLive(inSlot, c.ref)
         case .flood, .all:
             for slot in ports.indices where slot != inSlot { enqueueIfLive(slot, c.ref, silent: true) }
@@ -295,7 +305,7 @@ public final class Datapath: @unchecked Sendable {
             let slot = slot(port)
             guard slot >= 0 else { counters.dropped(.unknownPort); return }
             // OpenFlow: output to the in_port only via IN_PORT (spec §4.5).
-            guard slot != inSlot else { ports[inSlot].counters.dropped(.loopback); return }
+            guard slot != inSlot else { counters(ofSlot: inSlot).dropped(.loopback); return }
             enqueueIfLive(slot, c.ref)
         }
     }
@@ -317,7 +327,7 @@ public final class Datapath: @unchecked Sendable {
             bytes.withUnsafeMutableBytes { FrameRewrite.completeChecksum($0.baseAddress!, length: $0.count, vnet: c.ref.vnet) }
         }
         let cut = maxLength == 0xFFFF ? bytes.count : min(bytes.count, Int(maxLength))
-        handler(PacketInEvent(inPort: ports[inSlot].number, reason: reason, tableID: table, cookie: cookie,
+        handler(PacketInEvent(inPort: inSlot >= 0 ? ports[inSlot].number : .controller, reason: reason, tableID: table, cookie: cookie,
                               metadata: c.key.metadata, tunnelID: c.key.tunnelID,
                               data: Array(bytes[..<cut]), totalLength: bytes.count))
     }

@@ -34,11 +34,14 @@ extension VirtualSwitch {
     func datapathLoop() {
         let polled = ports.indices.filter { ports[$0].fileDescriptor >= 0 }
         var fds = polled.map { pollfd(fd: ports[$0].fileDescriptor, events: Int16(POLLIN), revents: 0) }
+        // Last entry: the injection queue's eventfd (PACKET_OUT from the controller).
+        fds.append(pollfd(fd: datapath.injected.fileDescriptor, events: Int16(POLLIN), revents: 0))
         var lastActivity: UInt64 = 0
         while running.load(ordering: .relaxed) {
             let spinning = MonotonicClock.nanoseconds() &- lastActivity < Self.spinNanoseconds
             let n = fds.withUnsafeMutableBufferPointer { Glibc.poll($0.baseAddress, nfds_t($0.count), spinning ? 0 : 100) }
             if n <= 0 { continue }
+            if fds[fds.count - 1].revents != 0 { datapath.drainInjected() }
             // Drain ready ports in turns of one batch each, until all are empty or a budget runs out.
             var budget = 64
             var active = true
@@ -88,6 +91,7 @@ extension VirtualSwitch {
                 port.state.hasCarrier = carrier
                 if !carrier { datapath.lock.withLock { datapath.macTable.flush(port: port.number) } }
                 datapath.invalidateCache()
+                portStatusHandler?(port)
             }
         }
     }

@@ -17,6 +17,8 @@ public final class VirtualSwitch: @unchecked Sendable {
     /// OFPFF_SEND_FLOW_REM set.
     public var flowRemovedHandler: (@Sendable (FlowEntry, FlowRemovedReason) -> Void)?
     let controllerConnected = ManagedAtomic<Bool>(false)
+    /// Called when a port's link state changes (for OpenFlow PORT_STATUS).
+    public var portStatusHandler: (@Sendable (SwitchPort) -> Void)?
     /// Ports whose interface lives in another namespace (TAPs moved to their host), for link state.
     let portLocations = Protected<[PortNumber: (namespace: String, interface: String)]>([:])
 

@@ -1,0 +1,120 @@
+import NIOCore
+import OpenFlow
+import Packet
+
+/// One OpenFlow session of the switch agent (to a controller, or from a tool on the listener).
+/// All its state lives on its channel's event loop; `send` may be called from any thread.
+final class AgentConnection: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    unowned let agent: OpenFlowAgent
+    /// Configured controller (counts for fail mode) rather than a listener client.
+    let isController: Bool
+    var channel: Channel?
+    var framer = OFFramer()
+    var helloReceived = false
+    var role: OFControllerRole = .equal
+    var async = OFAsyncConfig.default
+    var lastHeard = NIODeadline.now()
+    var unansweredEchoes = 0
+    var keepalive: RepeatedTask?
+    var nextXID: UInt32 = 1
+
+    static let decodeOptions = OFDecodeOptions(maxTableID: UInt8(PipelineSnapshot.tableCount - 1), datapathFeaturesOnly: true)
+
+    init(agent: OpenFlowAgent, isController: Bool) {
+        self.agent = agent
+        self.isController = isController
+    }
+
+    var sw: VirtualSwitch { agent.sw }
+
+    // MARK: Channel events
+
+    func channelActive(context: ChannelHandlerContext) {
+        channel = context.channel
+        agent.register(self)
+        write(context, .hello(.openFlow13), xid: allocateXID())
+        keepalive = context.eventLoop.scheduleRepeatedTask(initialDelay: OpenFlowAgent.inactivityProbe,
+                                                           delay: OpenFlowAgent.inactivityProbe) { [self] _ in
+            probe()
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        keepalive?.cancel()
+        agent.unregister(self)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        lastHeard = .now()
+        unansweredEchoes = 0
+        if let bytes = buffer.readBytes(length: buffer.readableBytes) { framer.append(bytes) }
+        do {
+            while let frame = try framer.nextMessage() {
+                handle(frame, context: context)
+            }
+        } catch {
+            // A stream that cannot be framed cannot be resynchronized: say why, then close.
+            print("vswitchd: openflow: \(context.remoteAddress?.description ?? "peer"): \(error); closing")
+            write(context, .error(error.code, offending: error.header), xid: 0)
+            context.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    /// Inactivity probe (5 s), disconnect after three missed echoes.
+    func probe() {
+        guard let channel else { return }
+        if NIODeadline.now() - lastHeard < OpenFlowAgent.inactivityProbe { return }
+        if unansweredEchoes >= 3 {
+            print("vswitchd: openflow: no reply to 3 echo requests; closing")
+            channel.close(promise: nil)
+            return
+        }
+        unansweredEchoes += 1
+        send(.echoRequest([]))
+    }
+
+    // MARK: Sending
+
+    func allocateXID() -> UInt32 {
+        defer { nextXID &+= 1 }
+        return nextXID
+    }
+
+    func write(_ context: ChannelHandlerContext, _ message: OFMessage, xid: UInt32) {
+        guard let bytes = try? message.encode(xid: xid) else { return }
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    /// Thread-safe: async messages from the datapath and control threads.
+    func send(_ message: OFMessage, xid: UInt32? = nil) {
+        guard let channel, let bytes = try? message.encode(xid: xid ?? 0) else { return }
+        var buffer = channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    func close() { channel?.close(promise: nil) }
+
+    // MARK: Async filters (spec §7.3.10)
+
+    func mask(_ masks: OFAsyncConfig.Masks) -> UInt32 { role == .slave ? masks.slave : masks.masterEqual }
+    func wants(packetIn reason: UInt8) -> Bool { helloReceived && mask(async.packetIn) & (1 << UInt32(reason)) != 0 }
+    func wants(flowRemoved reason: UInt8) -> Bool { helloReceived && mask(async.flowRemoved) & (1 << UInt32(reason)) != 0 }
+    func wants(portStatus reason: UInt8) -> Bool { helloReceived && mask(async.portStatus) & (1 << UInt32(reason)) != 0 }
+}
+
+/// An OpenFlow error to answer a request with.
+struct OFRefusal: Error {
+    var code: OFErrorCode
+    init(_ code: OFErrorCode) { self.code = code }
+}

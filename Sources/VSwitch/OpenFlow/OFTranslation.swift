@@ -1,0 +1,146 @@
+import OpenFlow
+import Packet
+
+/// Conversions between the OpenFlow wire model and the switch's flow model. Anything the switch
+/// cannot do is refused with the OpenFlow error the spec names for it.
+enum OFTranslation {
+    // MARK: Match
+
+    static func match(_ of: OFMatch) throws(OFDecodeError) -> FlowMatch {
+        try of.checkPrerequisites()
+        var m = FlowMatch()
+        for oxm in of.fields {
+            if oxm.field == .vlanVID && oxm.mask == nil && oxm.value.low == UInt64(OFP.vidNone) {
+                m.set(.vlanVID, 0)  // OFPVID_NONE: untagged frames only
+                continue
+            }
+            m.set(oxm.field, oxm.value, mask: oxm.mask ?? oxm.field.fullMask)
+        }
+        return m
+    }
+
+    /// The OXM fields of a match, choosing between fields that share bits in the key (TCP vs
+    /// UDP ports, ICMPv4 vs ICMPv6, IPv4 vs ARP addresses) by eth_type and ip_proto.
+    static func ofMatch(_ m: FlowMatch) -> OFMatch {
+        let ethType = m.valueOf(.ethType).low
+        let proto = m.valueOf(.ipProto).low
+        let isARP = ethType == UInt64(EtherType.arp)
+        let isV6 = ethType == UInt64(EtherType.ipv6)
+        var fields: [OXMField] = []
+        for field in FlowField.allCases where !m.isWildcarded(field) {
+            switch field {
+            case .ipv4Src, .ipv4Dst: if isARP { continue }
+            case .arpSPA, .arpTPA: if !isARP { continue }
+            case .arpSHA, .arpTHA: if !isARP { continue }
+            case .tcpSrc, .tcpDst: if proto != UInt64(IPProtocol.tcp) { continue }
+            case .udpSrc, .udpDst: if proto != UInt64(IPProtocol.udp) { continue }
+            case .icmpv4Type, .icmpv4Code: if isV6 { continue }
+            case .icmpv6Type, .icmpv6Code: if !isV6 { continue }
+            default: break
+            }
+            let mask = m.maskOf(field)
+            fields.append(OXMField(field, m.valueOf(field), mask: mask == field.fullMask ? nil : mask))
+        }
+        return OFMatch(fields)
+    }
+
+    // MARK: Actions and instructions
+
+    static func action(_ a: OFAction) throws(OFDecodeError) -> FlowAction {
+        switch a {
+        case .output(let port, let maxLength):
+            guard port != OFPortNumber.any, port != 0 else {
+                throw OFDecodeError(.badAction(.badOutPort), "output to port \(port)")
+            }
+            return .output(PortNumber(port), maxLength: maxLength)
+        case .pushVLAN(let ethertype):
+            guard ethertype == EtherType.vlan || ethertype == EtherType.qinq else {
+                throw OFDecodeError(.badAction(.badArgument), "push_vlan ethertype 0x\(String(ethertype, radix: 16))")
+            }
+            return .pushVLAN(ethertype)
+        case .popVLAN: return .popVLAN
+        case .group(let id): return .group(id)
+        case .decNwTTL: return .decTTL
+        case .setField(let oxm):
+            guard !oxm.field.isReadOnly, oxm.field != .ethType, oxm.field != .ipProto else {
+                throw OFDecodeError(.badAction(.badSetType), "set_field of read-only \(oxm.field.rawValue)")
+            }
+            return .setField(oxm.field, oxm.value)
+        default:
+            throw OFDecodeError(.badAction(.badType), "action \(a.type) is not supported by this switch")
+        }
+    }
+
+    static func ofAction(_ a: FlowAction) -> OFAction {
+        switch a {
+        case .output(let port, let maxLength): .output(port: port.rawValue, maxLength: maxLength)
+        case .setField(let f, let v): .setField(OXMField(f, v))
+        case .pushVLAN(let t): .pushVLAN(ethertype: t)
+        case .popVLAN: .popVLAN
+        // OpenFlow 1.3 has no "push if untagged": the closest single action is the set-field.
+        case .modVLANVID(let vid): .setField(OXMField(.vlanVID, UInt64(OFP.vidPresent | vid)))
+        case .modVLANPCP(let pcp): .setField(OXMField(.vlanPCP, UInt64(pcp)))
+        case .decTTL: .decNwTTL
+        case .group(let g): .group(g)
+        }
+    }
+
+    static func instructions(_ list: [OFInstruction]) throws(OFDecodeError) -> Instructions {
+        var ins = Instructions()
+        for i in list {
+            switch i {
+            case .gotoTable(let t): ins.gotoTable = t
+            case .writeMetadata(let v, let m): ins.writeMetadata = (v, m)
+            case .writeActions(let a): ins.writeActions = try actions(a)
+            case .applyActions(let a): ins.applyActions = try actions(a)
+            case .clearActions: ins.clearActions = true
+            case .meter: throw OFDecodeError(.badInstruction(.unsupInst), "meters are not supported")
+            case .experimenter: throw OFDecodeError(.badInstruction(.unknownInst), "experimenter instruction")
+            }
+        }
+        return ins
+    }
+
+    static func actions(_ list: [OFAction]) throws(OFDecodeError) -> [FlowAction] {
+        var out: [FlowAction] = []
+        for a in list { out.append(try action(a)) }
+        return out
+    }
+
+    static func ofInstructions(_ ins: Instructions) -> [OFInstruction] {
+        var out: [OFInstruction] = []
+        if let a = ins.applyActions { out.append(.applyActions(a.map(ofAction))) }
+        if ins.clearActions { out.append(.clearActions) }
+        if let w = ins.writeActions { out.append(.writeActions(w.map(ofAction))) }
+        if let m = ins.writeMetadata { out.append(.writeMetadata(value: m.value, mask: m.mask)) }
+        if let g = ins.gotoTable { out.append(.gotoTable(g)) }
+        return out
+    }
+
+    // MARK: Errors
+
+    static func error(_ e: FlowModError) -> OFErrorCode {
+        switch e {
+        case .tableFull: .flowModFailed(.tableFull)
+        case .overlap: .flowModFailed(.overlap)
+        case .badTable: .flowModFailed(.badTableID)
+        case .badGotoTable: .badInstruction(.badTableID)
+        case .unknownGroup: .badAction(.badOutGroup)
+        case .groupExists: .groupModFailed(.groupExists)
+        case .groupLoop: .groupModFailed(.loop)
+        case .badOutputPort: .badAction(.badOutPort)
+        }
+    }
+
+    // MARK: Stats
+
+    static func flowStats(_ e: FlowEntry, now: UInt64) -> OFFlowStats {
+        let age = now &- e.installedAt
+        return OFFlowStats(tableID: e.table, durationSec: UInt32(truncatingIfNeeded: age / 1_000_000_000),
+                           durationNsec: UInt32(age % 1_000_000_000), priority: e.priority,
+                           idleTimeout: e.spec.idleTimeout, hardTimeout: e.spec.hardTimeout,
+                           flags: OFFlowModFlags(rawValue: e.spec.flags), cookie: e.cookie,
+                           packetCount: e.stats.packetCount, byteCount: e.stats.byteCount,
+                           match: ofMatch(e.match), instructions: ofInstructions(e.spec.instructions))
+    }
+}
