@@ -1,0 +1,132 @@
+import Packet
+
+/// Reads big-endian fields from a window of a message, never past its end.
+///
+/// Each reader carries the error the spec names for running out of bytes where it is used
+/// (OFPBRC_BAD_LEN in a message body, OFPBMC_BAD_LEN in a match, OFPBAC_BAD_LEN in an action
+/// list …), so an overrun anywhere turns into the right OFPT_ERROR without per-call plumbing.
+/// Only created inside `withUnsafeBytes` by the decoder; it never outlives the buffer.
+struct ByteReader {
+    let base: UnsafeRawBufferPointer
+    var offset: Int
+    let end: Int
+    let lengthError: OFErrorCode
+
+    init(_ base: UnsafeRawBufferPointer, lengthError: OFErrorCode) {
+        self.base = base; self.offset = 0; self.end = base.count; self.lengthError = lengthError
+    }
+
+    init(base: UnsafeRawBufferPointer, offset: Int, end: Int, lengthError: OFErrorCode) {
+        self.base = base; self.offset = offset; self.end = end; self.lengthError = lengthError
+    }
+
+    var remaining: Int { end - offset }
+    var isAtEnd: Bool { offset >= end }
+
+    func short(_ what: String) -> OFDecodeError {
+        OFDecodeError(lengthError, what)
+    }
+
+    mutating func need(_ n: Int, _ what: String) throws(OFDecodeError) {
+        guard n >= 0, n <= end - offset else { throw short(what) }
+    }
+
+    mutating func u8() throws(OFDecodeError) -> UInt8 {
+        try need(1, "truncated")
+        defer { offset += 1 }
+        return base[offset]
+    }
+
+    mutating func u16() throws(OFDecodeError) -> UInt16 {
+        try need(2, "truncated")
+        defer { offset += 2 }
+        return UInt16(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+    }
+
+    mutating func u32() throws(OFDecodeError) -> UInt32 {
+        try need(4, "truncated")
+        defer { offset += 4 }
+        return UInt32(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    mutating func u64() throws(OFDecodeError) -> UInt64 {
+        try need(8, "truncated")
+        defer { offset += 8 }
+        return UInt64(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    /// A 16-bit value `at` bytes ahead, without consuming (caller checked the length).
+    func peekU16(at: Int = 0) -> UInt16? {
+        guard at >= 0, offset + at + 2 <= end else { return nil }
+        return UInt16(bigEndian: base.loadUnaligned(fromByteOffset: offset + at, as: UInt16.self))
+    }
+
+    mutating func skip(_ n: Int) throws(OFDecodeError) {
+        try need(n, "truncated")
+        offset += n
+    }
+
+    mutating func mac() throws(OFDecodeError) -> MACAddress {
+        let hi = try u16()
+        let lo = try u32()
+        return MACAddress(rawValue: UInt64(hi) << 32 | UInt64(lo))
+    }
+
+    mutating func bytes(_ n: Int) throws(OFDecodeError) -> [UInt8] {
+        try need(n, "truncated")
+        defer { offset += n }
+        if n == 0 { return [] }
+        return Array(UnsafeRawBufferPointer(rebasing: base[offset..<(offset + n)]))
+    }
+
+    mutating func rest() -> [UInt8] {
+        let n = max(0, end - offset)
+        defer { offset = end }
+        if n == 0 { return [] }
+        return Array(UnsafeRawBufferPointer(rebasing: base[offset..<(offset + n)]))
+    }
+
+    /// An OXM value of `width` bytes (1…8 or 16) as a 128-bit pair.
+    mutating func value(width: Int) throws(OFDecodeError) -> FieldValue {
+        try need(width, "truncated")
+        defer { offset += width }
+        if width == 16 {
+            return FieldValue(high: UInt64(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+                              low: UInt64(bigEndian: base.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+        }
+        var v: UInt64 = 0
+        for i in 0..<width { v = v << 8 | UInt64(base[offset + i]) }
+        return FieldValue(v)
+    }
+
+    /// A NUL-terminated string in a fixed-size field.
+    mutating func fixedString(_ length: Int) throws(OFDecodeError) -> String {
+        try need(length, "truncated")
+        defer { offset += length }
+        var n = 0
+        while n < length && base[offset + n] != 0 { n += 1 }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: base[offset..<(offset + n)]), as: UTF8.self)
+    }
+
+    /// Splits off the next `n` bytes as their own reader (with its own length error) and
+    /// consumes them here. Fails with this reader's error when fewer than `n` remain.
+    mutating func sub(_ n: Int, lengthError: OFErrorCode, _ what: String) throws(OFDecodeError) -> ByteReader {
+        try need(n, what)
+        defer { offset += n }
+        return ByteReader(base: base, offset: offset, end: offset + n, lengthError: lengthError)
+    }
+}
+
+/// Runs `body` over the bytes of `array`, carrying a typed error out of the closure.
+func withReader<R>(_ array: [UInt8], lengthError: OFErrorCode,
+                              _ body: (inout ByteReader) throws(OFDecodeError) -> R) throws(OFDecodeError) -> R {
+    let result: Result<R, OFDecodeError> = array.withUnsafeBytes { raw in
+        var reader = ByteReader(raw, lengthError: lengthError)
+        do throws(OFDecodeError) {
+            return .success(try body(&reader))
+        } catch {
+            return .failure(error)
+        }
+    }
+    return try result.get()
+}

@@ -1,0 +1,211 @@
+import Packet
+
+/// `ofp_action_type`.
+public enum OFActionType: UInt16, Sendable, CaseIterable {
+    case output = 0
+    case copyTTLOut = 11, copyTTLIn = 12
+    case setMPLSTTL = 15, decMPLSTTL = 16
+    case pushVLAN = 17, popVLAN = 18, pushMPLS = 19, popMPLS = 20
+    case setQueue = 21, group = 22, setNwTTL = 23, decNwTTL = 24, setField = 25
+    case pushPBB = 26, popPBB = 27
+    case experimenter = 0xFFFF
+}
+
+/// One OpenFlow 1.3 action (spec §7.2.5). Every action is a multiple of 8 bytes on the wire.
+public enum OFAction: Hashable, Sendable {
+    /// `port` may be a reserved port; `maxLength` bytes go to the controller (OFPCML_NO_BUFFER = all).
+    case output(port: UInt32, maxLength: UInt16 = OFP.controllerNoBuffer)
+    case copyTTLOut
+    case copyTTLIn
+    case setMPLSTTL(UInt8)
+    case decMPLSTTL
+    /// Ethertype 0x8100 or 0x88a8.
+    case pushVLAN(ethertype: UInt16)
+    case popVLAN
+    case pushMPLS(ethertype: UInt16)
+    case popMPLS(ethertype: UInt16)
+    case setQueue(UInt32)
+    case group(UInt32)
+    case setNwTTL(UInt8)
+    case decNwTTL
+    /// One unmasked OXM field; `vlan_vid` carries OFPVID_PRESENT.
+    case setField(OXMField)
+    case pushPBB(ethertype: UInt16)
+    case popPBB
+    /// Experimenter id and the bytes after it (the encoder zero-pads them to a multiple of 8).
+    case experimenter(id: UInt32, data: [UInt8])
+
+    public var type: OFActionType {
+        switch self {
+        case .output: .output
+        case .copyTTLOut: .copyTTLOut
+        case .copyTTLIn: .copyTTLIn
+        case .setMPLSTTL: .setMPLSTTL
+        case .decMPLSTTL: .decMPLSTTL
+        case .pushVLAN: .pushVLAN
+        case .popVLAN: .popVLAN
+        case .pushMPLS: .pushMPLS
+        case .popMPLS: .popMPLS
+        case .setQueue: .setQueue
+        case .group: .group
+        case .setNwTTL: .setNwTTL
+        case .decNwTTL: .decNwTTL
+        case .setField: .setField
+        case .pushPBB: .pushPBB
+        case .popPBB: .popPBB
+        case .experimenter: .experimenter
+        }
+    }
+
+    /// Bytes on the wire.
+    public var encodedLength: Int {
+        switch self {
+        case .output: 16
+        case .setField(let f): roundUp8(4 + f.encodedLength)
+        case .experimenter(_, let data): roundUp8(8 + data.count)
+        default: 8
+        }
+    }
+
+    func encode(into w: inout ByteWriter) {
+        w.u16(type.rawValue)
+        w.u16(UInt16(truncatingIfNeeded: encodedLength))
+        switch self {
+        case .output(let port, let maxLength):
+            w.u32(port); w.u16(maxLength); w.zeros(6)
+        case .copyTTLOut, .copyTTLIn, .decMPLSTTL, .popVLAN, .decNwTTL, .popPBB:
+            w.zeros(4)
+        case .setMPLSTTL(let ttl), .setNwTTL(let ttl):
+            w.u8(ttl); w.zeros(3)
+        case .pushVLAN(let e), .pushMPLS(let e), .popMPLS(let e), .pushPBB(let e):
+            w.u16(e); w.zeros(2)
+        case .setQueue(let id), .group(let id):
+            w.u32(id)
+        case .setField(let f):
+            let start = w.count - 4
+            f.encode(into: &w)
+            w.padTo8(from: start)
+        case .experimenter(let id, let data):
+            let start = w.count - 4
+            w.u32(id); w.append(data)
+            w.padTo8(from: start)
+        }
+    }
+
+    /// Actions the SwiftSDN datapath does not implement.
+    var isDatapathUnsupported: Bool {
+        switch self {
+        case .copyTTLOut, .copyTTLIn, .setMPLSTTL, .decMPLSTTL, .pushMPLS, .popMPLS, .pushPBB, .popPBB: true
+        default: false
+        }
+    }
+}
+
+extension OFAction {
+    /// Encodes a list of actions.
+    static func encode(_ actions: [OFAction], into w: inout ByteWriter) {
+        for a in actions { a.encode(into: &w) }
+    }
+
+    static func encodedLength(_ actions: [OFAction]) -> Int {
+        var n = 0
+        for a in actions { n += a.encodedLength }
+        return n
+    }
+
+    /// Reads an action list filling all of `r`.
+    static func decodeList(from r: inout ByteReader, options: OFDecodeOptions) throws(OFDecodeError) -> [OFAction] {
+        var actions: [OFAction] = []
+        actions.reserveCapacity(r.remaining / 8)
+        while !r.isAtEnd {
+            actions.append(try decode(from: &r, options: options))
+        }
+        return actions
+    }
+
+    static func decode(from r: inout ByteReader, options: OFDecodeOptions) throws(OFDecodeError) -> OFAction {
+        guard r.remaining >= 4, let type = r.peekU16(), let length = r.peekU16(at: 2).map(Int.init) else {
+            throw OFDecodeError(.badAction(.badLen), "action header truncated")
+        }
+        guard length >= 8, length % 8 == 0, length <= r.remaining else {
+            throw OFDecodeError(.badAction(.badLen), "action length \(length)")
+        }
+        var a = try r.sub(length, lengthError: .badAction(.badLen), "action")
+        try a.skip(4)
+        func fixed(_ n: Int) throws(OFDecodeError) {
+            guard length == n else { throw OFDecodeError(.badAction(.badLen), "action type \(type) length \(length)") }
+        }
+        let action: OFAction
+        switch OFActionType(rawValue: type) {
+        case .output:
+            try fixed(16)
+            let port = try a.u32()
+            let maxLength = try a.u16()
+            guard OFPortNumber.isValidOutput(port) else {
+                throw OFDecodeError(.badAction(.badOutPort), "output to port 0x\(String(port, radix: 16))")
+            }
+            if port == OFPortNumber.controller, maxLength > OFP.controllerMaxLength, maxLength != OFP.controllerNoBuffer {
+                throw OFDecodeError(.badAction(.badArgument), "output max_len \(maxLength)")
+            }
+            action = .output(port: port, maxLength: maxLength)
+        case .copyTTLOut: try fixed(8); action = .copyTTLOut
+        case .copyTTLIn: try fixed(8); action = .copyTTLIn
+        case .setMPLSTTL: try fixed(8); action = .setMPLSTTL(try a.u8())
+        case .decMPLSTTL: try fixed(8); action = .decMPLSTTL
+        case .pushVLAN:
+            try fixed(8)
+            let e = try a.u16()
+            guard e == 0x8100 || e == 0x88A8 else {
+                throw OFDecodeError(.badAction(.badArgument), "push_vlan ethertype 0x\(String(e, radix: 16))")
+            }
+            action = .pushVLAN(ethertype: e)
+        case .popVLAN: try fixed(8); action = .popVLAN
+        case .pushMPLS:
+            try fixed(8)
+            let e = try a.u16()
+            guard e == 0x8847 || e == 0x8848 else {
+                throw OFDecodeError(.badAction(.badArgument), "push_mpls ethertype 0x\(String(e, radix: 16))")
+            }
+            action = .pushMPLS(ethertype: e)
+        case .popMPLS: try fixed(8); action = .popMPLS(ethertype: try a.u16())
+        case .setQueue: try fixed(8); action = .setQueue(try a.u32())
+        case .group:
+            try fixed(8)
+            let g = try a.u32()
+            guard g <= OFGroupID.max else {
+                throw OFDecodeError(.badAction(.badOutGroup), "group action to 0x\(String(g, radix: 16))")
+            }
+            action = .group(g)
+        case .setNwTTL: try fixed(8); action = .setNwTTL(try a.u8())
+        case .decNwTTL: try fixed(8); action = .decNwTTL
+        case .setField:
+            var oxm = try a.sub(a.remaining, lengthError: .badAction(.badSetLen), "set-field")
+            let f = try OXMField.decode(from: &oxm, context: .setField)
+            // The action is exactly its header, one TLV and zero padding to 8.
+            guard length == roundUp8(4 + f.encodedLength) else {
+                throw OFDecodeError(.badAction(.badSetLen), "set-field length \(length)")
+            }
+            action = .setField(f)
+        case .pushPBB:
+            try fixed(8)
+            let e = try a.u16()
+            guard e == 0x88E7 else {
+                throw OFDecodeError(.badAction(.badArgument), "push_pbb ethertype 0x\(String(e, radix: 16))")
+            }
+            action = .pushPBB(ethertype: e)
+        case .popPBB: try fixed(8); action = .popPBB
+        case .experimenter:
+            let id = try a.u32()
+            if options.datapathFeaturesOnly {
+                throw OFDecodeError(.badAction(.badExperimenter), "experimenter action 0x\(String(id, radix: 16))")
+            }
+            action = .experimenter(id: id, data: a.rest())
+        case nil:
+            throw OFDecodeError(.badAction(.badType), "unknown action type \(type)")
+        }
+        if options.datapathFeaturesOnly && action.isDatapathUnsupported {
+            throw OFDecodeError(.badAction(.badType), "action \(action.type) not supported by this datapath")
+        }
+        return action
+    }
+}

@@ -1,0 +1,122 @@
+import Packet
+
+/// `ofp_match` of type OFPMT_OXM: a list of OXM TLVs, padded to 8 bytes on the wire.
+public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
+    /// `OFPMT_OXM`.
+    public static let typeOXM: UInt16 = 1
+
+    public var fields: [OXMField]
+
+    public init(_ fields: [OXMField] = []) { self.fields = fields }
+
+    /// Matches everything.
+    public static let all = OFMatch()
+
+    /// The TLV for `field`, if the match has one.
+    public subscript(field: FlowField) -> OXMField? {
+        fields.first { $0.field == field }
+    }
+
+    /// The ofp_match `length` field: header plus TLVs, without the trailing padding.
+    public var length: Int {
+        var n = 4
+        for f in fields { n += f.encodedLength }
+        return n
+    }
+
+    /// Bytes on the wire, padding included.
+    public var encodedLength: Int { roundUp8(length) }
+
+    public var description: String {
+        fields.isEmpty ? "any" : fields.map(\.description).joined(separator: ",")
+    }
+
+    func encode(into w: inout ByteWriter) {
+        let start = w.count
+        w.u16(Self.typeOXM)
+        w.u16(UInt16(truncatingIfNeeded: length))
+        for f in fields { f.encode(into: &w) }
+        w.padTo8(from: start)
+    }
+
+    /// Reads an ofp_match and its padding, then checks duplicates and prerequisites.
+    static func decode(from r: inout ByteReader) throws(OFDecodeError) -> OFMatch {
+        guard r.remaining >= 4 else { throw OFDecodeError(.badMatch(.badLen), "match header truncated") }
+        let type = try r.u16()
+        let length = Int(try r.u16())
+        guard type == typeOXM else { throw OFDecodeError(.badMatch(.badType), "match type \(type) is not OXM") }
+        guard length >= 4 else { throw OFDecodeError(.badMatch(.badLen), "match length \(length)") }
+        guard roundUp8(length) - 4 <= r.remaining else {
+            throw OFDecodeError(.badMatch(.badLen), "match length \(length) overruns the message")
+        }
+        var body = try r.sub(length - 4, lengthError: .badMatch(.badLen), "match")
+        try r.skip(roundUp8(length) - length)
+        var fields: [OXMField] = []
+        fields.reserveCapacity(body.remaining / 6)
+        var seen: UInt64 = 0
+        while !body.isAtEnd {
+            let f = try OXMField.decode(from: &body, context: .match)
+            let bit = UInt64(1) << UInt64(f.field.oxmField)
+            guard seen & bit == 0 else { throw OFDecodeError(.badMatch(.dupField), "\(f.field.rawValue) appears twice") }
+            seen |= bit
+            fields.append(f)
+        }
+        let match = OFMatch(fields)
+        try match.checkPrerequisites()
+        return match
+    }
+}
+
+extension OFMatch {
+    /// The exact value matched for `field`, nil when absent or masked.
+    func exactValue(_ field: FlowField) -> UInt64? {
+        for f in fields where f.field == field {
+            return f.isExact ? f.value.low : nil
+        }
+        return nil
+    }
+
+    /// Whether this match establishes what matching or setting `field` presupposes
+    /// (OpenFlow 1.3.5 §7.2.3.6, table 12): e.g. ipv4_src needs eth_type=0x0800, tcp_src needs
+    /// ip_proto=6, vlan_pcp needs a VLAN present. Each field's own prerequisite is checked
+    /// separately, so chains (tcp → ip_proto → eth_type) are enforced link by link.
+    public func satisfiesPrerequisites(of field: FlowField) -> Bool {
+        func ethType(_ allowed: UInt64...) -> Bool {
+            guard let t = exactValue(.ethType) else { return false }
+            return allowed.contains(t)
+        }
+        func ipProto(_ p: UInt64) -> Bool { exactValue(.ipProto) == p }
+        switch field {
+        case .inPort, .metadata, .ethDst, .ethSrc, .ethType, .vlanVID, .tunnelID:
+            return true
+        case .vlanPCP:
+            guard let vid = self[.vlanVID] else { return false }
+            let present = UInt64(OFP.vidPresent)
+            return vid.value.low & present != 0 && (vid.mask.map { $0.low & present != 0 } ?? true)
+        case .ipDSCP, .ipECN, .ipProto:
+            return ethType(0x0800, 0x86DD)
+        case .ipv4Src, .ipv4Dst:
+            return ethType(0x0800)
+        case .tcpSrc, .tcpDst:
+            return ipProto(6)
+        case .udpSrc, .udpDst:
+            return ipProto(17)
+        case .icmpv4Type, .icmpv4Code:
+            return ipProto(1)
+        case .arpOp, .arpSPA, .arpTPA, .arpSHA, .arpTHA:
+            return ethType(0x0806)
+        case .ipv6Src, .ipv6Dst:
+            return ethType(0x86DD)
+        case .icmpv6Type, .icmpv6Code:
+            return ipProto(58)
+        }
+    }
+
+    /// Throws OFPET_BAD_MATCH/OFPBMC_BAD_PREREQ for the first field whose prerequisite the
+    /// match does not establish.
+    public func checkPrerequisites() throws(OFDecodeError) {
+        for f in fields where !satisfiesPrerequisites(of: f.field) {
+            throw OFDecodeError(.badMatch(.badPrereq), "\(f.field.rawValue) without its prerequisite")
+        }
+    }
+}
