@@ -38,15 +38,22 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
+        .target(name: "Controller", dependencies: [
+            "OpenFlow", "Packet", "Topology",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+
         .executableTarget(name: "vswitchd", dependencies: [
             "VSwitch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sdn-controller", dependencies: [
+            "Controller",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sdnctl", dependencies: [
-            "VSwitch",
+            "VSwitch", "Topology",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -58,5 +65,6 @@ let package = Package(
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
         .testTarget(name: "OpenFlowTests", dependencies: ["OpenFlow", "Packet", "Pcap", "TestSupport"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "OpenFlow", "Packet", "TestSupport"]),
     ]
 )
