@@ -12,7 +12,7 @@ extension Datapath {
         }
         if inSlot >= 0 {  // frames the controller injects teach nothing
             let before = macTable.fullDrops
-            macTable.learn(c.key.ethSrc, vlan: vlan, port: ports[inSlot].number, now: now)
+            macTable.learn(c.key.ethSrc, vlan: vlan, port: portNumbers[inSlot], now: now)
             if macTable.fullDrops != before { counters.dropped(.macTableFull) }
         }
 
@@ -57,11 +57,11 @@ extension Datapath {
                 counters(ofSlot: inSlot).dropped(.loopback)
                 return
             }
-            guard ports[slot].state.isLive else { ports[slot].counters.dropped(.portDown); return }
+            guard states[slot].isLive else { portCounters[slot].dropped(.portDown); return }
             if let ref = variant(modes[slot].egress(vlan: vlan)) { enqueue(slot, ref) }
             return
         }
-        for slot in ports.indices where slot != inSlot && ports[slot].state.isLive {
+        for slot in states.indices where slot != inSlot && states[slot].isLive {
             if let ref = variant(modes[slot].egress(vlan: vlan)) { enqueue(slot, ref) }
         }
     }

@@ -24,6 +24,11 @@ public final class Datapath: @unchecked Sendable {
     public let pool: PacketBufferPool
     public private(set) var ports: [SwitchPort] = []
     var modes: [PortVLANMode] = []
+    /// Each port's state and counters by slot, as concrete classes: the per-packet path reads
+    /// these instead of calling through the `SwitchPort` existential.
+    var states: [PortState] = []
+    var portCounters: [PortCounters] = []
+    var portNumbers: [PortNumber] = []
     /// Port number → index in `ports`, or -1.
     var slotByNumber = [Int16](repeating: -1, count: 65536)
 
@@ -69,6 +74,9 @@ public final class Datapath: @unchecked Sendable {
         slotByNumber[Int(port.number.rawValue & 0xFFFF)] = Int16(ports.count)
         ports.append(port)
         modes.append(vlan)
+        states.append(port.state)
+        portCounters.append(port.counters)
+        portNumbers.append(port.number)
         txQueues.append([])
         txQueues[txQueues.count - 1].reserveCapacity(Self.batchSize * 4)
         portGeneration.wrappingIncrement(ordering: .relaxed)
@@ -132,7 +140,7 @@ public final class Datapath: @unchecked Sendable {
         let frame = UnsafeRawBufferPointer(start: pool.base(ref.buffer) + Int(ref.offset), count: Int(ref.length))
         let parsed = FlowKey.extract(from: frame, inPort: inPort.rawValue)
         guard parsed.status == .ok else {
-            ports[inSlot].counters.dropped(.malformed)
+            portCounters[inSlot].dropped(.malformed)
             pool.release(ref.buffer)
             return
         }
@@ -220,7 +228,7 @@ public final class Datapath: @unchecked Sendable {
     /// The counters drops are charged to: the input port's, or the switch's for frames the
     /// controller injected (no input port).
     @inline(__always) func counters(ofSlot slot: Int) -> PortCounters {
-        slot >= 0 ? ports[slot].counters : counters
+        slot >= 0 ? portCounters[slot] : counters
     }
 
     @inline(__always) func rewriter(_ c: Cursor) -> FrameRewrite {
@@ -311,10 +319,10 @@ public final class Datapath: @unchecked Sendable {
     }
 
     @inline(__always) func enqueueIfLive(_ slot: Int, _ ref: PacketRef, silent: Bool = false) {
-        if ports[slot].state.isLive {
+        if states[slot].isLive {
             enqueue(slot, ref)
         } else if !silent {
-            ports[slot].counters.dropped(.portDown)
+            portCounters[slot].dropped(.portDown)
         }
     }
 
@@ -327,7 +335,7 @@ public final class Datapath: @unchecked Sendable {
             bytes.withUnsafeMutableBytes { FrameRewrite.completeChecksum($0.baseAddress!, length: $0.count, vnet: c.ref.vnet) }
         }
         let cut = maxLength == 0xFFFF ? bytes.count : min(bytes.count, Int(maxLength))
-        handler(PacketInEvent(inPort: inSlot >= 0 ? ports[inSlot].number : .controller, reason: reason, tableID: table, cookie: cookie,
+        handler(PacketInEvent(inPort: inSlot >= 0 ? portNumbers[inSlot] : .controller, reason: reason, tableID: table, cookie: cookie,
                               metadata: c.key.metadata, tunnelID: c.key.tunnelID,
                               data: Array(bytes[..<cut]), totalLength: bytes.count))
     }
