@@ -5,30 +5,23 @@ import Packet
 /// Each reader carries the error the spec names for running out of bytes where it is used
 /// (OFPBRC_BAD_LEN in a message body, OFPBMC_BAD_LEN in a match, OFPBAC_BAD_LEN in an action
 /// list …), so an overrun anywhere turns into the right OFPT_ERROR without per-call plumbing.
-/// Only created inside `withUnsafeBytes` by the decoder; it never outlives the buffer.
+/// Reads through a raw pointer for speed; every read is checked against `end` first, and a
+/// reader only exists inside `withReader`, so it never outlives the bytes it points into.
 struct ByteReader {
     let base: UnsafeRawBufferPointer
     var offset: Int
     let end: Int
     let lengthError: OFErrorCode
 
-    init(_ base: UnsafeRawBufferPointer, lengthError: OFErrorCode) {
-        self.base = base; self.offset = 0; self.end = base.count; self.lengthError = lengthError
-    }
-
-    init(base: UnsafeRawBufferPointer, offset: Int, end: Int, lengthError: OFErrorCode) {
-        self.base = base; self.offset = offset; self.end = end; self.lengthError = lengthError
+    init(_ base: UnsafeRawBufferPointer, offset: Int = 0, end: Int? = nil, lengthError: OFErrorCode) {
+        self.base = base; self.offset = offset; self.end = end ?? base.count; self.lengthError = lengthError
     }
 
     var remaining: Int { end - offset }
     var isAtEnd: Bool { offset >= end }
 
-    func short(_ what: String) -> OFDecodeError {
-        OFDecodeError(lengthError, what)
-    }
-
-    mutating func need(_ n: Int, _ what: String) throws(OFDecodeError) {
-        guard n >= 0, n <= end - offset else { throw short(what) }
+    func need(_ n: Int, _ what: String) throws(OFDecodeError) {
+        guard n >= 0, n <= end - offset else { throw OFDecodeError(lengthError, what) }
     }
 
     mutating func u8() throws(OFDecodeError) -> UInt8 {
@@ -55,10 +48,10 @@ struct ByteReader {
         return UInt64(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
-    /// A 16-bit value `at` bytes ahead, without consuming (caller checked the length).
+    /// A 16-bit value `at` bytes ahead, without consuming; nil past the end.
     func peekU16(at: Int = 0) -> UInt16? {
         guard at >= 0, offset + at + 2 <= end else { return nil }
-        return UInt16(bigEndian: base.loadUnaligned(fromByteOffset: offset + at, as: UInt16.self))
+        return UInt16(base[offset + at]) << 8 | UInt16(base[offset + at + 1])
     }
 
     mutating func skip(_ n: Int) throws(OFDecodeError) {
@@ -75,28 +68,34 @@ struct ByteReader {
     mutating func bytes(_ n: Int) throws(OFDecodeError) -> [UInt8] {
         try need(n, "truncated")
         defer { offset += n }
-        if n == 0 { return [] }
         return Array(UnsafeRawBufferPointer(rebasing: base[offset..<(offset + n)]))
     }
 
     mutating func rest() -> [UInt8] {
-        let n = max(0, end - offset)
+        guard offset < end else { return [] }
         defer { offset = end }
-        if n == 0 { return [] }
-        return Array(UnsafeRawBufferPointer(rebasing: base[offset..<(offset + n)]))
+        return Array(UnsafeRawBufferPointer(rebasing: base[offset..<end]))
     }
 
-    /// An OXM value of `width` bytes (1…8 or 16) as a 128-bit pair.
+    /// An OXM value of `width` bytes (1, 2, 4, 6, 8 or 16) as a 128-bit pair.
     mutating func value(width: Int) throws(OFDecodeError) -> FieldValue {
         try need(width, "truncated")
         defer { offset += width }
-        if width == 16 {
-            return FieldValue(high: UInt64(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
-                              low: UInt64(bigEndian: base.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+        func load<T: FixedWidthInteger>(_: T.Type, at: Int = 0) -> UInt64 {
+            UInt64(T(bigEndian: base.loadUnaligned(fromByteOffset: offset + at, as: T.self)))
         }
-        var v: UInt64 = 0
-        for i in 0..<width { v = v << 8 | UInt64(base[offset + i]) }
-        return FieldValue(v)
+        switch width {
+        case 1: return FieldValue(UInt64(base[offset]))
+        case 2: return FieldValue(load(UInt16.self))
+        case 4: return FieldValue(load(UInt32.self))
+        case 6: return FieldValue(load(UInt16.self) << 32 | load(UInt32.self, at: 2))
+        case 8: return FieldValue(load(UInt64.self))
+        case 16: return FieldValue(high: load(UInt64.self), low: load(UInt64.self, at: 8))
+        default:
+            var v: UInt64 = 0
+            for i in 0..<min(width, 8) { v = v << 8 | UInt64(base[offset + i]) }
+            return FieldValue(v)
+        }
     }
 
     /// A NUL-terminated string in a fixed-size field.
@@ -113,14 +112,15 @@ struct ByteReader {
     mutating func sub(_ n: Int, lengthError: OFErrorCode, _ what: String) throws(OFDecodeError) -> ByteReader {
         try need(n, what)
         defer { offset += n }
-        return ByteReader(base: base, offset: offset, end: offset + n, lengthError: lengthError)
+        return ByteReader(base, offset: offset, end: offset + n, lengthError: lengthError)
     }
 }
 
-/// Runs `body` over the bytes of `array`, carrying a typed error out of the closure.
-func withReader<R>(_ array: [UInt8], lengthError: OFErrorCode,
-                              _ body: (inout ByteReader) throws(OFDecodeError) -> R) throws(OFDecodeError) -> R {
-    let result: Result<R, OFDecodeError> = array.withUnsafeBytes { raw in
+/// Runs `body` with a reader over all of `bytes`. The error comes back as a value: rethrowing
+/// it from inside `withUnsafeBytes` would throw it a second time.
+func withReader<R>(_ bytes: [UInt8], lengthError: OFErrorCode,
+                   _ body: (inout ByteReader) throws(OFDecodeError) -> R) -> Result<R, OFDecodeError> {
+    bytes.withUnsafeBytes { raw in
         var reader = ByteReader(raw, lengthError: lengthError)
         do throws(OFDecodeError) {
             return .success(try body(&reader))
@@ -128,5 +128,4 @@ func withReader<R>(_ array: [UInt8], lengthError: OFErrorCode,
             return .failure(error)
         }
     }
-    return try result.get()
 }

@@ -1,36 +1,112 @@
 import Packet
 
-/// Appends big-endian fields to a byte array. Every OpenFlow structure is written through
-/// this, so padding is always zero and lengths are patched in place once known.
-struct ByteWriter {
-    var bytes: [UInt8]
+/// Appends big-endian fields to a buffer. Every OpenFlow structure is written through this,
+/// so padding is always zero and lengths are patched in place once known.
+///
+/// Writes through a raw pointer (appending to `[UInt8]` element by element or with
+/// `append(contentsOf:)` of raw bytes dominated encoding time). It starts in the caller's
+/// buffer, usually the result array's own storage sized by an estimate, and moves to memory of
+/// its own, freed in `deinit`, only when that fills up.
+struct ByteWriter: ~Copyable {
+    private var storage: UnsafeMutableRawPointer
+    private var capacity: Int
+    private(set) var count = 0
+    /// Whether `storage` was allocated here (after outgrowing the caller's buffer).
+    private(set) var ownsStorage: Bool
 
-    init(capacity: Int) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+    /// Writes into `buffer` until it is full.
+    init(into buffer: UnsafeMutableBufferPointer<UInt8>) {
+        if let base = buffer.baseAddress, buffer.count > 0 {
+            storage = UnsafeMutableRawPointer(base)
+            capacity = buffer.count
+            ownsStorage = false
+        } else {
+            capacity = 64
+            storage = .allocate(byteCount: capacity, alignment: 8)
+            ownsStorage = true
+        }
     }
 
-    var count: Int { bytes.count }
+    deinit { if ownsStorage { storage.deallocate() } }
 
-    mutating func u8(_ v: UInt8) { bytes.append(v) }
+    /// The bytes written so far, as a new array.
+    consuming func finish() -> [UInt8] {
+        let n = count
+        let source = storage
+        return [UInt8](unsafeUninitializedCapacity: n) { buffer, initialized in
+            if n > 0 { buffer.baseAddress!.initialize(from: source.assumingMemoryBound(to: UInt8.self), count: n) }
+            initialized = n
+        }
+    }
+
+    /// Runs `body` with a writer over a new array of `estimate` bytes' capacity and returns
+    /// what it wrote, copying only when the estimate was too small.
+    static func write(estimate: Int, _ body: (inout ByteWriter) -> Void) -> [UInt8] {
+        // Zero-filled rather than uninitialized: that initializer is specialized for UInt8,
+        // the uninitialized one looks up generic metadata on every call.
+        var bytes = [UInt8](repeating: 0, count: max(estimate, 8))
+        var grown: [UInt8]?
+        var written = 0
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            var w = ByteWriter(into: buffer)
+            body(&w)
+            if w.ownsStorage { grown = w.finish() } else { written = w.count }
+        }
+        if let grown { return grown }
+        if written < bytes.count { bytes.removeLast(bytes.count - written) }
+        return bytes
+    }
+
+    private mutating func reserve(_ n: Int) {
+        guard count + n > capacity else { return }
+        var newCapacity = capacity * 2
+        while newCapacity < count + n { newCapacity *= 2 }
+        let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 8)
+        grown.copyMemory(from: storage, byteCount: count)
+        if ownsStorage { storage.deallocate() }
+        storage = grown
+        capacity = newCapacity
+        ownsStorage = true
+    }
+
+    mutating func u8(_ v: UInt8) {
+        reserve(1)
+        storage.storeBytes(of: v, toByteOffset: count, as: UInt8.self)
+        count += 1
+    }
 
     mutating func u16(_ v: UInt16) {
-        withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) }
+        reserve(2)
+        storage.storeBytes(of: v.bigEndian, toByteOffset: count, as: UInt16.self)
+        count += 2
     }
 
     mutating func u32(_ v: UInt32) {
-        withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) }
+        reserve(4)
+        storage.storeBytes(of: v.bigEndian, toByteOffset: count, as: UInt32.self)
+        count += 4
     }
 
     mutating func u64(_ v: UInt64) {
-        withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) }
+        reserve(8)
+        storage.storeBytes(of: v.bigEndian, toByteOffset: count, as: UInt64.self)
+        count += 8
     }
 
     mutating func zeros(_ n: Int) {
-        if n > 0 { bytes.append(contentsOf: repeatElement(0, count: n)) }
+        guard n > 0 else { return }
+        reserve(n)
+        (storage + count).initializeMemory(as: UInt8.self, repeating: 0, count: n)
+        count += n
     }
 
-    mutating func append(_ b: [UInt8]) { bytes.append(contentsOf: b) }
+    mutating func append(_ b: [UInt8]) {
+        guard !b.isEmpty else { return }
+        reserve(b.count)
+        let at = storage + count
+        b.withUnsafeBytes { at.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        count += b.count
+    }
 
     mutating func mac(_ m: MACAddress) {
         u16(UInt16(truncatingIfNeeded: m.rawValue >> 32))
@@ -39,16 +115,15 @@ struct ByteWriter {
 
     /// The low `width` bytes of a 128-bit value, most significant first (OXM value layout).
     mutating func value(_ v: FieldValue, width: Int) {
-        if width == 16 {
-            u64(v.high); u64(v.low)
-        } else if width == 8 {
-            u64(v.low)
-        } else {
-            var shift = UInt64(width - 1) * 8
-            for _ in 0..<width {
-                bytes.append(UInt8(truncatingIfNeeded: v.low >> shift))
-                shift &-= 8
-            }
+        switch width {
+        case 16: u64(v.high); u64(v.low)
+        case 8: u64(v.low)
+        case 4: u32(UInt32(truncatingIfNeeded: v.low))
+        case 2: u16(UInt16(truncatingIfNeeded: v.low))
+        case 1: u8(UInt8(truncatingIfNeeded: v.low))
+        default:
+            // 6 bytes (MAC addresses) and anything else up to 8.
+            for i in (0..<width).reversed() { u8(UInt8(truncatingIfNeeded: v.low >> UInt64(8 * i))) }
         }
     }
 
@@ -56,7 +131,7 @@ struct ByteWriter {
     mutating func fixedString(_ s: String, length: Int) {
         var n = 0
         for byte in s.utf8 where n < length - 1 {
-            bytes.append(byte); n += 1
+            u8(byte); n += 1
         }
         zeros(length - n)
     }
@@ -67,8 +142,8 @@ struct ByteWriter {
     }
 
     mutating func setU16(_ v: UInt16, at offset: Int) {
-        bytes[offset] = UInt8(truncatingIfNeeded: v >> 8)
-        bytes[offset + 1] = UInt8(truncatingIfNeeded: v)
+        precondition(offset >= 0 && offset + 2 <= count)
+        storage.storeBytes(of: v.bigEndian, toByteOffset: offset, as: UInt16.self)
     }
 }
 

@@ -27,6 +27,15 @@ public struct OFHeader: Hashable, Sendable, CustomStringConvertible {
         xid = UInt32(next()) << 24 | UInt32(next()) << 16 | UInt32(next()) << 8 | UInt32(next())
     }
 
+    /// Parses the first 8 bytes of an array; nil when fewer are given.
+    public init?(_ bytes: [UInt8]) {
+        guard bytes.count >= Self.length else { return nil }
+        version = bytes[0]
+        type = bytes[1]
+        length = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
+        xid = UInt32(bytes[4]) << 24 | UInt32(bytes[5]) << 16 | UInt32(bytes[6]) << 8 | UInt32(bytes[7])
+    }
+
     /// The xid of an encoded message, nil when it is shorter than a header.
     public static func xid(of bytes: [UInt8]) -> UInt32? {
         OFHeader(bytes)?.xid

@@ -68,12 +68,39 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension OFMatch {
-    /// The exact value matched for `field`, nil when absent or masked.
-    func exactValue(_ field: FlowField) -> UInt64? {
-        for f in fields where f.field == field {
-            return f.isExact ? f.value.low : nil
+    /// What the match establishes that other fields' prerequisites ask about, found in one pass.
+    struct Established {
+        var ethType: UInt64?
+        var ipProto: UInt64?
+        var vlanPresent = false
+
+        init(_ fields: [OXMField]) {
+            for f in fields {
+                switch f.field {
+                case .ethType where f.mask == nil: ethType = f.value.low
+                case .ipProto where f.mask == nil: ipProto = f.value.low
+                case .vlanVID:
+                    let present = UInt64(OFP.vidPresent)
+                    vlanPresent = f.value.low & present != 0 && (f.mask.map { $0.low & present != 0 } ?? true)
+                default: break
+                }
+            }
         }
-        return nil
+
+        func allows(_ field: FlowField) -> Bool {
+            switch field {
+            case .inPort, .metadata, .ethDst, .ethSrc, .ethType, .vlanVID, .tunnelID: true
+            case .vlanPCP: vlanPresent
+            case .ipDSCP, .ipECN, .ipProto: ethType == 0x0800 || ethType == 0x86DD
+            case .ipv4Src, .ipv4Dst: ethType == 0x0800
+            case .tcpSrc, .tcpDst: ipProto == 6
+            case .udpSrc, .udpDst: ipProto == 17
+            case .icmpv4Type, .icmpv4Code: ipProto == 1
+            case .arpOp, .arpSPA, .arpTPA, .arpSHA, .arpTHA: ethType == 0x0806
+            case .ipv6Src, .ipv6Dst: ethType == 0x86DD
+            case .icmpv6Type, .icmpv6Code: ipProto == 58
+            }
+        }
     }
 
     /// Whether this match establishes what matching or setting `field` presupposes
@@ -81,41 +108,14 @@ extension OFMatch {
     /// ip_proto=6, vlan_pcp needs a VLAN present. Each field's own prerequisite is checked
     /// separately, so chains (tcp → ip_proto → eth_type) are enforced link by link.
     public func satisfiesPrerequisites(of field: FlowField) -> Bool {
-        func ethType(_ allowed: UInt64...) -> Bool {
-            guard let t = exactValue(.ethType) else { return false }
-            return allowed.contains(t)
-        }
-        func ipProto(_ p: UInt64) -> Bool { exactValue(.ipProto) == p }
-        switch field {
-        case .inPort, .metadata, .ethDst, .ethSrc, .ethType, .vlanVID, .tunnelID:
-            return true
-        case .vlanPCP:
-            guard let vid = self[.vlanVID] else { return false }
-            let present = UInt64(OFP.vidPresent)
-            return vid.value.low & present != 0 && (vid.mask.map { $0.low & present != 0 } ?? true)
-        case .ipDSCP, .ipECN, .ipProto:
-            return ethType(0x0800, 0x86DD)
-        case .ipv4Src, .ipv4Dst:
-            return ethType(0x0800)
-        case .tcpSrc, .tcpDst:
-            return ipProto(6)
-        case .udpSrc, .udpDst:
-            return ipProto(17)
-        case .icmpv4Type, .icmpv4Code:
-            return ipProto(1)
-        case .arpOp, .arpSPA, .arpTPA, .arpSHA, .arpTHA:
-            return ethType(0x0806)
-        case .ipv6Src, .ipv6Dst:
-            return ethType(0x86DD)
-        case .icmpv6Type, .icmpv6Code:
-            return ipProto(58)
-        }
+        Established(fields).allows(field)
     }
 
     /// Throws OFPET_BAD_MATCH/OFPBMC_BAD_PREREQ for the first field whose prerequisite the
     /// match does not establish.
     public func checkPrerequisites() throws(OFDecodeError) {
-        for f in fields where !satisfiesPrerequisites(of: f.field) {
+        let established = Established(fields)
+        for f in fields where !established.allows(f.field) {
             throw OFDecodeError(.badMatch(.badPrereq), "\(f.field.rawValue) without its prerequisite")
         }
     }

@@ -1,5 +1,13 @@
 import Packet
 
+/// A decoded message with the header it came in (its xid is the one to answer with).
+public struct OFDecodedMessage: Hashable, Sendable {
+    public var header: OFHeader
+    public var message: OFMessage
+
+    public init(header: OFHeader, message: OFMessage) { self.header = header; self.message = message }
+}
+
 extension OFMessage {
     /// Decodes one whole message (exactly `header.length` bytes, as `OFFramer` delivers them).
     ///
@@ -8,29 +16,34 @@ extension OFMessage {
     /// length mismatch → OFPBRC_BAD_LEN, unknown type → OFPBRC_BAD_TYPE, and the match, action,
     /// instruction, flow-mod, group-mod … codes for problems inside.
     public static func decode(_ bytes: [UInt8], options: OFDecodeOptions = .controller)
-        throws(OFDecodeError) -> (header: OFHeader, message: OFMessage) {
+        throws(OFDecodeError) -> OFDecodedMessage {
+        try decodeResult(bytes, options: options).get()
+    }
+
+    /// `decode` without the throw: the error as a value.
+    static func decodeResult(_ bytes: [UInt8], options: OFDecodeOptions = .controller)
+        -> Result<OFDecodedMessage, OFDecodeError> {
         guard let header = OFHeader(bytes) else {
-            throw OFDecodeError(.badRequest(.badLen), "\(bytes.count) bytes is shorter than a header")
+            return .failure(OFDecodeError(.badRequest(.badLen), "\(bytes.count) bytes is shorter than a header"))
         }
         guard header.version == OFP.version || header.type == OFType.hello.rawValue else {
-            throw OFDecodeError(.badRequest(.badVersion), "version \(header.version)")
+            return .failure(OFDecodeError(.badRequest(.badVersion), "version \(header.version)"))
         }
         guard Int(header.length) == bytes.count else {
-            throw OFDecodeError(.badRequest(.badLen), "header length \(header.length), \(bytes.count) bytes")
+            return .failure(OFDecodeError(.badRequest(.badLen), "header length \(header.length), \(bytes.count) bytes"))
         }
         guard let type = header.messageType else {
-            throw OFDecodeError(.badRequest(.badType), "message type \(header.type)")
+            return .failure(OFDecodeError(.badRequest(.badType), "message type \(header.type)"))
         }
-        let message = try withReader(bytes, lengthError: .badRequest(.badLen)) { (r) throws(OFDecodeError) in
+        return withReader(bytes, lengthError: .badRequest(.badLen)) { (r) throws(OFDecodeError) in
             try r.skip(OFHeader.length)
-            return try decodeBody(type, header: header, from: &r, options: options)
+            return OFDecodedMessage(header: header, message: try decodeBody(type, header: header, from: &r, options: options))
         }
-        return (header, message)
     }
 
     /// Decodes a message the framer delivered.
     public static func decode(_ frame: OFFrame, options: OFDecodeOptions = .controller)
-        throws(OFDecodeError) -> (header: OFHeader, message: OFMessage) {
+        throws(OFDecodeError) -> OFDecodedMessage {
         try decode(frame.bytes, options: options)
     }
 

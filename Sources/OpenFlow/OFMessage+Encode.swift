@@ -9,25 +9,54 @@ extension OFMessage {
         return bytes
     }
 
+    /// Appends the encoded message to `buffer` (a connection's send buffer, say), which saves
+    /// the allocation of a new array per message. On error `buffer` is left as it was.
+    public func encode(xid: UInt32, appendingTo buffer: inout [UInt8]) throws(OFEncodeError) {
+        let start = buffer.count
+        let estimate = estimatedLength
+        buffer.append(contentsOf: repeatElement(0, count: estimate))
+        var grown: [UInt8]?
+        var written = 0
+        buffer.withUnsafeMutableBufferPointer { all in
+            var w = ByteWriter(into: UnsafeMutableBufferPointer(rebasing: all[start...]))
+            write(xid: xid, to: &w)
+            if w.ownsStorage { grown = w.finish() } else { written = w.count }
+        }
+        if let grown {
+            buffer.removeLast(estimate)
+            guard grown.count <= OFFramer.maxMessageLength else { throw OFEncodeError(length: grown.count) }
+            buffer += grown
+        } else {
+            buffer.removeLast(estimate - written)
+            guard written <= OFFramer.maxMessageLength else {
+                buffer.removeLast(written)
+                throw OFEncodeError(length: written)
+            }
+        }
+    }
+
     /// Encodes without the length check (the length field wraps past 65535).
     func encodeUnchecked(xid: UInt32) -> [UInt8] {
-        var w = ByteWriter(capacity: estimatedLength)
+        ByteWriter.write(estimate: estimatedLength) { w in write(xid: xid, to: &w) }
+    }
+
+    private func write(xid: UInt32, to w: inout ByteWriter) {
+        let start = w.count
         if case .hello(let h) = self { w.u8(h.version) } else { w.u8(OFP.version) }
         w.u8(type.rawValue)
         w.u16(0)
         w.u32(xid)
         encodeBody(into: &w)
-        w.setU16(UInt16(truncatingIfNeeded: w.count), at: 2)
-        return w.bytes
+        w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
     }
 
-    /// A capacity hint so encoding rarely reallocates.
+    /// A capacity hint so encoding rarely reallocates: exact for the frequent messages.
     var estimatedLength: Int {
         switch self {
         case .echoRequest(let d), .echoReply(let d): 8 + d.count
         case .error(let e): 16 + e.data.count
         case .experimenter(let e): 16 + e.data.count
-        case .packetIn(let p): 36 + p.match.encodedLength + p.data.count
+        case .packetIn(let p): 26 + p.match.encodedLength + p.data.count
         case .packetOut(let p): 24 + OFAction.encodedLength(p.actions) + p.data.count
         case .flowMod(let f): 48 + f.match.encodedLength + OFInstruction.encodedLength(f.instructions)
         case .multipartReply(let r):

@@ -374,8 +374,9 @@ public struct OFAsyncConfig: Hashable, Sendable {
         self.packetIn = packetIn; self.portStatus = portStatus; self.flowRemoved = flowRemoved
     }
 
-    /// The spec's defaults (§6.1.1): master/equal get every packet-in reason except invalid TTL,
-    /// all port status and flow-removed reasons; slave gets port status only.
+    /// A switch's usual starting configuration (Open vSwitch's): master/equal get packet-ins for
+    /// no-match and action (not invalid TTL), every port-status and flow-removed reason; a slave
+    /// gets port-status only.
     public static let `default` = OFAsyncConfig(
         packetIn: Masks(masterEqual: 0b011, slave: 0),
         portStatus: Masks(masterEqual: 0b111, slave: 0b111),

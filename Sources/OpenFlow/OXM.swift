@@ -61,17 +61,57 @@ extension FlowField {
             | UInt32(hasMask ? 2 * oxmLength : oxmLength)
     }
 
-    static let byOXMField: [FlowField?] = {
-        var table = [FlowField?](repeating: nil, count: 128)
-        for f in FlowField.allCases { table[Int(f.oxmField)] = f }
-        return table
-    }()
-
     /// The field for an `OFPXMT_OFB_*` number, nil for fields this codec does not carry
     /// (in_phy_port, sctp, ipv6_flabel, nd, mpls, pbb, ipv6_exthdr).
     public init?(oxmField: UInt8) {
-        guard oxmField < 128, let f = Self.byOXMField[Int(oxmField)] else { return nil }
-        self = f
+        switch oxmField {
+        case 0: self = .inPort
+        case 2: self = .metadata
+        case 3: self = .ethDst
+        case 4: self = .ethSrc
+        case 5: self = .ethType
+        case 6: self = .vlanVID
+        case 7: self = .vlanPCP
+        case 8: self = .ipDSCP
+        case 9: self = .ipECN
+        case 10: self = .ipProto
+        case 11: self = .ipv4Src
+        case 12: self = .ipv4Dst
+        case 13: self = .tcpSrc
+        case 14: self = .tcpDst
+        case 15: self = .udpSrc
+        case 16: self = .udpDst
+        case 19: self = .icmpv4Type
+        case 20: self = .icmpv4Code
+        case 21: self = .arpOp
+        case 22: self = .arpSPA
+        case 23: self = .arpTPA
+        case 24: self = .arpSHA
+        case 25: self = .arpTHA
+        case 26: self = .ipv6Src
+        case 27: self = .ipv6Dst
+        case 29: self = .icmpv6Type
+        case 30: self = .icmpv6Code
+        case 38: self = .tunnelID
+        default: return nil
+        }
+    }
+
+    /// The bits a value of this field may have (its width; vlan_vid includes OFPVID_PRESENT).
+    /// The same as `fullMask`, computed here where the compiler can inline it.
+    var oxmValueMask: FieldValue {
+        switch self {
+        case .ipv6Src, .ipv6Dst: FieldValue(high: ~0, low: ~0)
+        case .metadata, .tunnelID: FieldValue(~0)
+        case .ethDst, .ethSrc, .arpSHA, .arpTHA: FieldValue(0xFFFF_FFFF_FFFF)
+        case .inPort, .ipv4Src, .ipv4Dst, .arpSPA, .arpTPA: FieldValue(0xFFFF_FFFF)
+        case .ethType, .tcpSrc, .tcpDst, .udpSrc, .udpDst, .arpOp: FieldValue(0xFFFF)
+        case .vlanVID: FieldValue(0x1FFF)
+        case .ipProto, .icmpv4Type, .icmpv4Code, .icmpv6Type, .icmpv6Code: FieldValue(0xFF)
+        case .ipDSCP: FieldValue(0x3F)
+        case .vlanPCP: FieldValue(0x7)
+        case .ipECN: FieldValue(0x3)
+        }
     }
 
     /// Set-field cannot write it: the ingress port is a pipeline field the packet cannot change.
@@ -200,7 +240,7 @@ extension OXMField {
         }
         let value = try r.value(width: width)
         let mask: FieldValue? = hasMask ? try r.value(width: width) : nil
-        let full = field.fullMask
+        let full = field.oxmValueMask
         guard value.high & ~full.high == 0, value.low & ~full.low == 0 else {
             throw OFDecodeError(context.error(.badValue, .badSetArgument), "\(field.rawValue) value out of range")
         }
