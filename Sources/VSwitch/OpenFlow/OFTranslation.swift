@@ -52,7 +52,8 @@ enum OFTranslation {
             guard port != OFPortNumber.any, port != 0 else {
                 throw OFDecodeError(.badAction(.badOutPort), "output to port \(port)")
             }
-            return .output(PortNumber(port), maxLength: maxLength)
+            // max_len only means something for CONTROLLER (spec §7.2.5); keep others canonical.
+            return .output(PortNumber(port), maxLength: port == OFPortNumber.controller ? maxLength : 0xFFFF)
         case .pushVLAN(let ethertype):
             guard ethertype == EtherType.vlan || ethertype == EtherType.qinq else {
                 throw OFDecodeError(.badAction(.badArgument), "push_vlan ethertype 0x\(String(ethertype, radix: 16))")
