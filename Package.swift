@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "Packet", targets: ["Packet"]),
         .library(name: "Pcap", targets: ["Pcap"]),
         .library(name: "VSwitch", targets: ["VSwitch"]),
+        .library(name: "OpenFlow", targets: ["OpenFlow"]),
+        .library(name: "Controller", targets: ["Controller"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

@@ -24,5 +24,27 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        .executableTarget(
+            name: "ClassifierBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Packet", package: "SwiftSDN"),
+                .product(name: "VSwitch", package: "SwiftSDN"),
+            ],
+            path: "Benchmarks/ClassifierBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        // cbench-like OpenFlow load generator and flow-install driver (tools/bench/controller).
+        .executableTarget(
+            name: "ofbench",
+            dependencies: [
+                .product(name: "OpenFlow", package: "SwiftSDN"),
+                .product(name: "Packet", package: "SwiftSDN"),
+                .product(name: "Controller", package: "SwiftSDN"),
+            ],
+            path: "Tools/ofbench"
+        ),
     ]
 )

@@ -20,6 +20,10 @@ final class AgentConnection: ChannelInboundHandler, @unchecked Sendable {
     var unansweredEchoes = 0
     var keepalive: RepeatedTask?
     var nextXID: UInt32 = 1
+    /// A table-change batch is open (see `VirtualSwitch.beginBatch`).
+    var batchOpen = false
+    var batchOpened = NIODeadline.now()
+    var readSequence = 0
 
     static let decodeOptions = OFDecodeOptions(maxTableID: UInt8(PipelineSnapshot.tableCount - 1), datapathFeaturesOnly: true)
 
@@ -43,6 +47,7 @@ final class AgentConnection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        closeBatch()
         keepalive?.cancel()
         agent.unregister(self)
     }
@@ -52,8 +57,16 @@ final class AgentConnection: ChannelInboundHandler, @unchecked Sendable {
         lastHeard = .now()
         unansweredEchoes = 0
         if let bytes = buffer.readBytes(length: buffer.readableBytes) { framer.append(bytes) }
+        // Flow and group mods that arrive together (until the read completes, or until any
+        // other message) are published as one table version.
         do {
             while let frame = try framer.nextMessage() {
+                if Self.isTableMod(frame.header.type) {
+                    openBatch()
+                } else {
+                    // Anything else may read the tables or order after them (barrier): publish first.
+                    closeBatch()
+                }
                 handle(frame, context: context)
             }
         } catch {
@@ -62,6 +75,41 @@ final class AgentConnection: ChannelInboundHandler, @unchecked Sendable {
             write(context, .error(error.code, offending: error.header), xid: 0)
             context.close(promise: nil)
         }
+    }
+
+    /// A batch stays open across reads while flow-mods stream in: it is published by the next
+    /// other message (a barrier, a stats request), 2 ms after the stream pauses, or 50 ms after
+    /// it opened, whichever comes first.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if batchOpen {
+            readSequence &+= 1
+            let seen = readSequence
+            if NIODeadline.now() - batchOpened > .milliseconds(50) {
+                closeBatch()
+            } else {
+                context.eventLoop.scheduleTask(in: .milliseconds(2)) { [self] in
+                    if readSequence == seen { closeBatch() }
+                }
+            }
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func openBatch() {
+        guard !batchOpen else { return }
+        sw.beginBatch()
+        batchOpen = true
+        batchOpened = .now()
+    }
+
+    func closeBatch() {
+        guard batchOpen else { return }
+        sw.endBatch()
+        batchOpen = false
+    }
+
+    static func isTableMod(_ type: UInt8) -> Bool {
+        type == OFType.flowMod.rawValue || type == OFType.groupMod.rawValue
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

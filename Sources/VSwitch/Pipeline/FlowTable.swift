@@ -53,6 +53,13 @@ public struct FlowTable: Sendable {
         return best
     }
 
+    /// True when a flow with exactly this match and priority is installed (OpenFlow "identical").
+    public func containsIdentical(_ match: FlowMatch, priority: UInt16) -> Bool {
+        guard let sub = subtables.first(where: { $0.mask.words == match.mask.words }),
+              let bucket = sub.buckets[match.value] else { return false }
+        return bucket.contains { $0.priority == priority }
+    }
+
     /// Returns the subtable for `mask`, copied if it is shared with a published version.
     mutating func writableSubtable(_ mask: FlowKey) -> Int {
         if let i = subtables.firstIndex(where: { $0.mask.words == mask.words }) {

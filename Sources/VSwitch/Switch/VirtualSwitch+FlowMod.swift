@@ -28,7 +28,7 @@ extension VirtualSwitch {
             if clash { throw .overlap }
         }
         let total = tables.reduce(0) { $0 + $1.count }
-        let replacing = tables[t].entries.contains { $0.priority == spec.priority && $0.match == spec.match }
+        let replacing = tables[t].containsIdentical(spec.match, priority: spec.priority)
         if !replacing && total >= definition.maxFlows { throw .tableFull(limit: definition.maxFlows) }
         let entry = FlowEntry(spec: spec, id: nextFlowID, now: MonotonicClock.nanoseconds())
         nextFlowID += 1

@@ -10,6 +10,11 @@ public final class VirtualSwitch: @unchecked Sendable {
     /// Serializes table changes; the datapath never takes it.
     let controlLock = DatapathLock()
     var nextFlowID: UInt64 = 1
+    /// Open batches (see `beginBatch`) and the working copy they change.
+    var batchDepth = 0
+    var working: (tables: [FlowTable], groups: [UInt32: GroupEntry])?
+    /// Whether table-0 misses go to NORMAL (standalone without a controller); under `controlLock`.
+    var missToNormalSetting: Bool
     let running = ManagedAtomic<Bool>(false)
     var thread: pthread_t?
     var housekeepingThread: pthread_t?
@@ -29,6 +34,7 @@ public final class VirtualSwitch: @unchecked Sendable {
     public init(_ definition: SwitchDefinition, pool: PacketBufferPool? = nil,
                 portFactory: (SwitchDefinition.Port) throws -> SwitchPort = VirtualSwitch.openPort) throws {
         self.definition = definition
+        missToNormalSetting = definition.failMode == .standalone
         datapath = Datapath(pool: pool ?? PacketBufferPool(capacity: 1024),
                             macTableSize: definition.macTableSize, macAgingSeconds: definition.macAgingSeconds,
                             initial: PipelineSnapshot(missToNormal: definition.failMode == .standalone))
@@ -64,6 +70,18 @@ public final class VirtualSwitch: @unchecked Sendable {
     func apply<T>(_ body: (inout [FlowTable], inout [UInt32: GroupEntry]) throws -> T) throws -> T {
         controlLock.lock()
         defer { controlLock.unlock() }
+        if batchDepth > 0 {
+            // Inside a batch: change the working copy in place; `endBatch` publishes it once.
+            if working == nil {
+                let current = datapath.pipeline.load(ordering: .acquiring)
+                working = (current.tables, current.groups)
+            }
+            // Move the working copy out so its subtables stay uniquely referenced while changed.
+            var w = working!
+            working = nil
+            defer { working = w }
+            return try body(&w.tables, &w.groups)
+        }
         let current = datapath.pipeline.load(ordering: .acquiring)
         var tables = current.tables
         var groups = current.groups
@@ -72,9 +90,27 @@ public final class VirtualSwitch: @unchecked Sendable {
         return result
     }
 
+    /// Starts collecting table changes into one version (e.g. the flow-mods of one read from a
+    /// controller): copying a large table once per flow-mod would make installs quadratic.
+    /// Each change still validates on its own; a refused one changes nothing.
+    public func beginBatch() {
+        controlLock.withLock { batchDepth += 1 }
+    }
+
+    /// Publishes the changes collected since `beginBatch` as one new version.
+    public func endBatch() {
+        controlLock.withLock {
+            batchDepth -= 1
+            guard batchDepth == 0, let w = working else { return }
+            working = nil
+            let current = datapath.pipeline.load(ordering: .acquiring)
+            publish(tables: w.tables, groups: w.groups, missToNormal: current.missToNormal, after: current)
+        }
+    }
+
     func publish(tables: [FlowTable], groups: [UInt32: GroupEntry], missToNormal: Bool, after current: PipelineSnapshot) {
         let next = PipelineSnapshot(tables: tables, groups: groups, generation: current.generation &+ 1,
-                                    missToNormal: missToNormal)
+                                    missToNormal: missToNormalSetting)
         datapath.pipeline.store(next, ordering: .releasing)
     }
 
@@ -84,8 +120,9 @@ public final class VirtualSwitch: @unchecked Sendable {
         controllerConnected.store(connected, ordering: .relaxed)
         let missToNormal = definition.failMode == .standalone && !connected
         controlLock.withLock {
+            missToNormalSetting = missToNormal
             let current = datapath.pipeline.load(ordering: .acquiring)
-            guard current.missToNormal != missToNormal else { return }
+            guard current.missToNormal != missToNormal, working == nil else { return }
             publish(tables: current.tables, groups: current.groups, missToNormal: missToNormal, after: current)
         }
     }
