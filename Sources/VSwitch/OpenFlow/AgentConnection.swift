@@ -72,7 +72,10 @@ final class AgentConnection: ChannelInboundHandler, @unchecked Sendable {
         } catch {
             // A stream that cannot be framed cannot be resynchronized: say why, then close.
             print("vswitchd: openflow: \(context.remoteAddress?.description ?? "peer"): \(error); closing")
-            write(context, .error(error.code, offending: error.header), xid: 0)
+            // Reply with the xid when the broken header still carries one (spec A.1).
+            let h = error.header
+            let xid = h.count >= 8 ? UInt32(h[4]) << 24 | UInt32(h[5]) << 16 | UInt32(h[6]) << 8 | UInt32(h[7]) : 0
+            write(context, .error(error.code, offending: h), xid: xid)
             context.close(promise: nil)
         }
     }
