@@ -18,13 +18,13 @@ func runInstall() -> Never {
                                     apps: [], log: .silent)
         do {
             try await controller.start()
-            print("ofbench install: waiting for a switch on \(listen.joined(separator: ":"))")
+            emit("ofbench install: waiting for a switch on \(listen.joined(separator: ":"))")
             var session: SwitchSession?
             for _ in 0..<300 {
                 if let s = controller.sessions.first(where: { $0.isReady }) { session = s; break }
                 try await Task.sleep(nanoseconds: 100_000_000)
             }
-            guard let session else { print("ofbench install: no switch connected"); box.code = 1; semaphore.signal(); return }
+            guard let session else { emit("ofbench install: no switch connected"); box.code = 1; semaphore.signal(); return }
             let flows: [OFFlowMod] = (0..<total).map { i in
                 OFFlowMod(cookie: 0xBE4C_0000_0000_0000 | UInt64(i), tableID: 0, command: .add, priority: 100,
                           match: OFMatch([.inPort(1), .ethType(0x0800),
@@ -45,14 +45,14 @@ func runInstall() -> Never {
             var installed = -1
             for case .multipartReply(let r) in replies { if case .aggregate(let a) = r.body { installed = Int(a.flowCount) } }
             let rate = Double(total) / elapsed
-            print(String(format: "ofbench install: %d flows in batches of %d, barrier-confirmed, in %.3f s: %.0f flows/s; %d errors; switch reports %d flows",
+            emit(String(format: "ofbench install: %d flows in batches of %d, barrier-confirmed, in %.3f s: %.0f flows/s; %d errors; switch reports %d flows",
                          total, batch, elapsed, rate, failures, installed))
             let json: [String: Any] = ["mode": "install", "flows": total, "batch": batch, "seconds": elapsed,
                                        "flows_per_s": rate, "errors": failures, "installed": installed]
-            if let data = try? JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]) { print(String(decoding: data, as: UTF8.self)) }
+            if let data = try? JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]) { emit(String(decoding: data, as: UTF8.self)) }
             box.code = installed == total && failures == 0 ? 0 : 1
         } catch {
-            print("ofbench install: \(error)")
+            emit("ofbench install: \(error)")
             box.code = 1
         }
         await controller.shutdown()

@@ -7,6 +7,11 @@ import Glibc
 /// Throughput mode keeps a window of PACKET_INs outstanding per switch and counts FLOW_MOD and
 /// PACKET_OUT answers per second; latency mode sends one PACKET_IN at a time and reports the
 /// round-trip percentiles.
+/// Writes a line to stdout at once (scripts wait for these lines).
+func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 func option(_ name: String, _ fallback: String) -> String {
     let args = CommandLine.arguments
     if let i = args.firstIndex(of: "--\(name)"), i + 1 < args.count { return args[i + 1] }
@@ -93,9 +98,9 @@ let rate = Double(responses) / elapsed
 var result: [String: Any] = ["mode": mode, "switches": switchCount, "macs": macs, "duration_s": elapsed,
                              "responses": responses, "responses_per_s": rate]
 if mode == "latency" { result["p50_us"] = pct(0.5); result["p99_us"] = pct(0.99); result["samples"] = lat.count }
-print(String(format: "ofbench %@: %d switches, %.0f responses/s", mode, switchCount, rate)
+emit(String(format: "ofbench %@: %d switches, %.0f responses/s", mode, switchCount, rate)
       + (mode == "latency" ? String(format: ", latency p50 %.1f µs, p99 %.1f µs (%d samples)", pct(0.5), pct(0.99), lat.count) : ""))
 if let json = try? JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]) {
-    print(String(decoding: json, as: UTF8.self))
+    emit(String(decoding: json, as: UTF8.self))
 }
 exit(0)
