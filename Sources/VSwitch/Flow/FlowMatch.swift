@@ -14,7 +14,7 @@ public struct FlowMatch: Hashable, Sendable {
     }
 
     @inlinable public func matches(_ key: FlowKey) -> Bool {
-        (key.words & mask.words) == value.words
+        all((key.words & mask.words) .== value.words)
     }
 
     /// Sets a field to match exactly.
@@ -51,12 +51,12 @@ public struct FlowMatch: Hashable, Sendable {
     /// bits: the non-strict modify/delete rule (spec §6.4).
     public func isSubsumed(by other: FlowMatch) -> Bool {
         // other's mask must be a subset of ours, and our value under other's mask must equal other's value.
-        ((mask.words & other.mask.words) == other.mask.words) && ((value.words & other.mask.words) == other.value.words)
+        all((mask.words & other.mask.words) .== other.mask.words) && all((value.words & other.mask.words) .== other.value.words)
     }
 
     /// True when some packet could match both.
     public func overlaps(_ other: FlowMatch) -> Bool {
         let common = mask.words & other.mask.words
-        return (value.words & common) == (other.value.words & common)
+        return all((value.words & common) .== (other.value.words & common))
     }
 }

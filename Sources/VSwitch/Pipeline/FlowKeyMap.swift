@@ -27,7 +27,7 @@ public struct FlowKeyMap<Value> {
         get {
             var i = Int(truncatingIfNeeded: key.fastHash) & mask
             while occupied[i] {
-                if keys[i].words == key.words { return values[i] }
+                if keys[i] == key { return values[i] }
                 i = (i + 1) & mask
             }
             return nil
@@ -41,7 +41,7 @@ public struct FlowKeyMap<Value> {
         if (count + 1) * 2 > keys.count { grow() }
         var i = Int(truncatingIfNeeded: key.fastHash) & mask
         while occupied[i] {
-            if keys[i].words == key.words { values[i] = value; return }
+            if keys[i] == key { values[i] = value; return }
             i = (i + 1) & mask
         }
         occupied[i] = true
@@ -54,7 +54,7 @@ public struct FlowKeyMap<Value> {
     public mutating func remove(_ key: FlowKey) -> Value? {
         var i = Int(truncatingIfNeeded: key.fastHash) & mask
         while occupied[i] {
-            if keys[i].words == key.words {
+            if keys[i] == key {
                 let old = values[i]
                 deleteSlot(i)
                 count -= 1

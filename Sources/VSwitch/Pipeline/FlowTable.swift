@@ -55,14 +55,14 @@ public struct FlowTable: Sendable {
 
     /// True when a flow with exactly this match and priority is installed (OpenFlow "identical").
     public func containsIdentical(_ match: FlowMatch, priority: UInt16) -> Bool {
-        guard let sub = subtables.first(where: { $0.mask.words == match.mask.words }),
+        guard let sub = subtables.first(where: { $0.mask == match.mask }),
               let bucket = sub.buckets[match.value] else { return false }
         return bucket.contains { $0.priority == priority }
     }
 
     /// Returns the subtable for `mask`, copied if it is shared with a published version.
     mutating func writableSubtable(_ mask: FlowKey) -> Int {
-        if let i = subtables.firstIndex(where: { $0.mask.words == mask.words }) {
+        if let i = subtables.firstIndex(where: { $0.mask == mask }) {
             if !isKnownUniquelyReferenced(&subtables[i]) { subtables[i] = Subtable(copying: subtables[i]) }
             return i
         }
