@@ -2,7 +2,7 @@ import Packet
 
 /// A flat operation the datapath runs on a frame: the pipeline's tables, instructions and
 /// action sets resolved for one flow key (what Open vSwitch calls datapath actions).
-public indirect enum DatapathOp: Hashable, Sendable {
+public enum DatapathOp: Hashable, Sendable {
     case setField(FlowField, FieldValue)
     case pushVLAN(UInt16)
     case popVLAN
