@@ -39,6 +39,11 @@ public struct IPv6Header {
 
     /// Skips extension headers. Throws `truncated(.ipv6)` when one runs past the frame.
     public func upperLayer() throws(PacketError) -> UpperLayer {
+        try walkExtensionHeaders { _ in }
+    }
+
+    /// The walk behind `upperLayer` and `extensionHeaders`; `visit` sees each extension header's type.
+    func walkExtensionHeaders(_ visit: (UInt8) -> Void) throws(PacketError) -> UpperLayer {
         var nh = nextHeader
         var offset = Self.length
         var result = UpperLayer(protocolNumber: nh, offset: offset, fragmentOffset: nil,
@@ -48,6 +53,7 @@ public struct IPv6Header {
         while Self.isExtension(nh) && remaining > 0 {
             remaining -= 1
             guard bytes.count >= offset + 8 else { throw .truncated(.ipv6, need: offset + 8, have: bytes.count) }
+            visit(nh)
             let length: Int
             if nh == IPProtocol.fragment {
                 let fo = bytes.be16(offset + 2)
@@ -70,15 +76,7 @@ public struct IPv6Header {
     /// Next-header values of every extension header, in order (for diagnostics and tests).
     public func extensionHeaders() throws(PacketError) -> [UInt8] {
         var out: [UInt8] = []
-        var nh = nextHeader
-        var offset = Self.length
-        while Self.isExtension(nh) && out.count < 64 {
-            guard bytes.count >= offset + 8 else { throw .truncated(.ipv6, need: offset + 8, have: bytes.count) }
-            out.append(nh)
-            let length = nh == IPProtocol.fragment ? 8 : (Int(bytes[offset + 1]) + 1) * 8
-            nh = bytes[offset]
-            offset += length
-        }
+        _ = try walkExtensionHeaders { out.append($0) }
         return out
     }
 }

@@ -11,7 +11,6 @@ final class MemoryPort: SwitchPort, @unchecked Sendable {
     let fileDescriptor: Int32 = -1
     let counters = PortCounters()
     let state = PortState()
-    let acceptsOffloads = false
     var sent: [[UInt8]] = []
 
     init(_ number: UInt32, name: String? = nil) {

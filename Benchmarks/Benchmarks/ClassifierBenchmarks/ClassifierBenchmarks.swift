@@ -186,7 +186,6 @@ final class NullPort: SwitchPort, @unchecked Sendable {
     let fileDescriptor: Int32 = -1
     let counters = PortCounters()
     let state = PortState()
-    let acceptsOffloads = false
 
     init(_ number: PortNumber, name: String) { self.number = number; self.name = name }
     func receive(pool: PacketBufferPool, into packets: inout [PacketRef], limit: Int) -> Int { 0 }

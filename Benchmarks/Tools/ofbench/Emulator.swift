@@ -14,9 +14,6 @@ final class EmulatedSwitch: @unchecked Sendable {
     var responses = 0
     var xid: UInt32 = 1
     let lock = NSLock()
-    /// Send times of PACKET_INs by buffer-less frame source MAC, for latency.
-    var outstanding: [UInt64: UInt64] = [:]
-    var latencies: [UInt64] = []
 
     init(dpid: UInt64, host: String, port: UInt16, macs: Int) throws {
         self.dpid = dpid

@@ -39,6 +39,9 @@ public final class Datapath: @unchecked Sendable {
     var programs: [DatapathProgram] = []
     var cachedPipelineGeneration: UInt64 = .max
     var cachedPortGeneration: UInt64 = .max
+    /// Cache hits and misses of the batch in progress.
+    var batchHits: UInt64 = 0
+    var batchMisses: UInt64 = 0
 
     public var macTable: MACTable
     /// Held by the datapath while it processes a batch; take it to read `macTable`.
@@ -131,6 +134,11 @@ public final class Datapath: @unchecked Sendable {
             forward(batch[i], inSlot: inSlot, inPort: inPort.number, snapshot: snapshot)
         }
         lock.unlock()
+        // Cache counters move once per batch, not once per frame.
+        PortCounters.add(cacheHits, batchHits)
+        PortCounters.add(cacheMisses, batchMisses)
+        batchHits = 0
+        batchMisses = 0
         inPort.counters.received(packets: UInt64(batch.count), bytes: bytes)
         flush()
     }
@@ -147,9 +155,9 @@ public final class Datapath: @unchecked Sendable {
         let programIndex: Int
         if let cached = cache[parsed.key] {
             programIndex = Int(cached)
-            PortCounters.add(cacheHits, 1)
+            batchHits &+= 1
         } else {
-            PortCounters.add(cacheMisses, 1)
+            batchMisses &+= 1
             if programs.count >= Self.cacheLimit {
                 cache.removeAll()
                 programs.removeAll(keepingCapacity: true)
@@ -158,13 +166,14 @@ public final class Datapath: @unchecked Sendable {
             programIndex = programs.count - 1
             cache[parsed.key] = Int32(programIndex)
         }
+        let program = programs[programIndex]
         let length = UInt64(ref.length)
-        for stats in programs[programIndex].flows { stats.hit(packets: 1, bytes: length, now: now) }
+        for stats in program.flows { stats.hit(packets: 1, bytes: length, now: now) }
         var cursor = Cursor(ref: ref, key: parsed.key, layout: parsed.layout)
-        if programs[programIndex].ops.isEmpty {
-            counters(ofSlot: inSlot).dropped(programs[programIndex].tableMiss ? .tableMiss : .actionDrop)
+        if program.ops.isEmpty {
+            counters(ofSlot: inSlot).dropped(program.tableMiss ? .tableMiss : .actionDrop)
         } else {
-            run(programs[programIndex].ops, &cursor, inSlot: inSlot)
+            run(program.ops, &cursor, inSlot: inSlot)
         }
         pool.release(cursor.ref.buffer)
     }

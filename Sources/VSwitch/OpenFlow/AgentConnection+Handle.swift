@@ -97,7 +97,7 @@ extension AgentConnection {
             let spec = FlowSpec(table: table, priority: mod.priority, match: match, instructions: instructions,
                                 cookie: mod.cookie, idleTimeout: mod.idleTimeout, hardTimeout: mod.hardTimeout,
                                 flags: mod.flags.rawValue)
-            do { try sw.addFlow(spec) } catch { return flowModError(error) }
+            do { try sw.addFlow(spec) } catch { return OFTranslation.error(error) }
         case .modify, .modifyStrict:
             let selector = FlowSelector(table: table, match: match,
                                         strictPriority: mod.command == .modifyStrict ? mod.priority : nil,
@@ -105,7 +105,7 @@ extension AgentConnection {
             do {
                 try sw.modifyFlows(selector, instructions: instructions, resetCounts: mod.flags.contains(.resetCounts))
             } catch {
-                return flowModError(error)
+                return OFTranslation.error(error)
             }
         case .delete, .deleteStrict:
             sw.deleteFlows(FlowSelector(table: table, match: match,
@@ -114,11 +114,6 @@ extension AgentConnection {
                                         outPort: PortNumber(mod.outPort), outGroup: mod.outGroup))
         }
         return nil
-    }
-
-    func flowModError(_ e: FlowModError) -> OFErrorCode {
-        if case .unknownGroup = e { return .badAction(.badOutGroup) }
-        return OFTranslation.error(e)
     }
 
     // MARK: GROUP_MOD

@@ -9,8 +9,6 @@ public final class PcapPort: SwitchPort, @unchecked Sendable {
     public let fileDescriptor: Int32 = -1
     public let counters = PortCounters()
     public let state = PortState()
-    /// Output is written as real frames, so offloaded checksums are finished here.
-    public let acceptsOffloads = false
     let writer: PcapWriter?
     /// Timestamp stamped on output frames: the input frame's, set by the replay.
     public var currentTimestamp = PcapTimestamp(seconds: 0)

@@ -18,8 +18,6 @@ public protocol SwitchPort: AnyObject, Sendable {
     var fileDescriptor: Int32 { get }
     var counters: PortCounters { get }
     var state: PortState { get }
-    /// True when the port accepts frames with offload state (partial checksum, GSO).
-    var acceptsOffloads: Bool { get }
 
     /// Reads up to `limit` frames into buffers from `pool`, appending to `packets`. Never blocks.
     func receive(pool: PacketBufferPool, into packets: inout [PacketRef], limit: Int) -> Int

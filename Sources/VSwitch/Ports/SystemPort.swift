@@ -13,7 +13,6 @@ public final class SystemPort: SwitchPort, @unchecked Sendable {
     public private(set) var fileDescriptor: Int32
     public let counters = PortCounters()
     public let state = PortState()
-    public let acceptsOffloads = true
     static let socketBuffer: Int32 = 8 << 20
 
     var rxPointers: [UnsafeMutablePointer<UInt8>?]

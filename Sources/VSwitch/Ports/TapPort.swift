@@ -16,7 +16,6 @@ public final class TapPort: SwitchPort, @unchecked Sendable {
     public private(set) var fileDescriptor: Int32
     public let counters = PortCounters()
     public let state = PortState()
-    public let acceptsOffloads = true
 
     /// Creates the TAP `name` (or attaches to an existing persistent one with that name).
     public init(number: PortNumber, name: String) throws(PortError) {
