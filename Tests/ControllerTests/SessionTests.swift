@@ -178,7 +178,7 @@ struct SessionTests {
         silent.behaviour.answerEchoes = false
         try await connect(silent, to: controller)
 
-        #expect(await eventually(timeout: .seconds(5)) { silent.isClosed })
+        #expect(await eventually { silent.isClosed })
         #expect(silent.echoRequests == 3)
         #expect(await eventually { controller.session(datapathID: 0xC1) == nil })
         #expect(log.contains("no reply to 3 echo requests"))

@@ -6,7 +6,11 @@ import Testing
 
 /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
 @discardableResult
-func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+/// Waits for a condition expected to become true. The deadline is long on purpose: under
+/// `swift test` every suite runs at once, and the CPU-bound fuzz tests can hold both cooperative
+/// threads of this 2-core machine for tens of seconds, starving the controller's tasks. It only
+/// bounds a failing wait; it is not a timing assertion.
+func eventually(timeout: Duration = .seconds(120), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return true }
@@ -58,7 +62,7 @@ func startController(apps: [any ControllerApp] = [], echoInterval: Duration = .s
                      resyncOnConnect: Bool = true, log: ControllerLog = .silent) async throws -> Controller {
     let controller = Controller(
         configuration: .init(host: "127.0.0.1", port: 0,
-                             session: .init(echoInterval: echoInterval, requestTimeout: .seconds(10)),
+                             session: .init(echoInterval: echoInterval, requestTimeout: .seconds(60)),
                              resyncOnConnect: resyncOnConnect),
         apps: apps, log: log)
     try await controller.start()
