@@ -30,6 +30,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Packet", package: "SwiftSDN"),
                 .product(name: "VSwitch", package: "SwiftSDN"),
+                .product(name: "FlowRules", package: "SwiftSDN"),
             ],
             path: "Benchmarks/ClassifierBenchmarks",
             plugins: [

@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 import Packet
 @testable import VSwitch
+@testable import FlowRules
 
 /// A match with these fields: (field, value, mask or nil for exact).
 private func expectMatch(_ sets: (FlowField, UInt64, UInt64?)...) -> FlowMatch {

@@ -1,3 +1,4 @@
+import FlowRules
 import Testing
 import Packet
 @testable import VSwitch

@@ -1,3 +1,4 @@
+import FlowRules
 import Foundation
 import Testing
 import TestSupport

@@ -14,6 +14,7 @@
 // (1M frames, or 1K lookups for the classifier): 0 there means 0 per operation.
 
 import Benchmark
+import FlowRules
 import Packet
 import VSwitch
 

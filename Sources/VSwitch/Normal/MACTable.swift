@@ -1,3 +1,4 @@
+import FlowRules
 import Packet
 
 /// The learning table of NORMAL switching: (VLAN, MAC) → port, with aging and a size limit.

@@ -1,3 +1,4 @@
+import FlowRules
 import NIOCore
 import OpenFlow
 import Packet

@@ -1,3 +1,4 @@
+import FlowRules
 import Packet
 
 /// A flat operation the datapath runs on a frame: the pipeline's tables, instructions and

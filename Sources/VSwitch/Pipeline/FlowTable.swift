@@ -1,3 +1,4 @@
+import FlowRules
 import Packet
 
 /// One mask's worth of flows: a tuple-space-search subtable. Immutable once published.

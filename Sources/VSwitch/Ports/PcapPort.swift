@@ -1,3 +1,4 @@
+import FlowRules
 import Pcap
 
 /// A port for offline runs: the replay feeds it frames from a pcap file, and what the switch

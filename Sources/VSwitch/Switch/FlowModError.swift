@@ -1,3 +1,5 @@
+import FlowRules
+
 /// Why a flow or group change was refused; each maps to an OpenFlow error type and code.
 public enum FlowModError: Error, Equatable, Sendable, CustomStringConvertible {
     case tableFull(limit: Int)

@@ -1,3 +1,4 @@
+import FlowRules
 import Pcap
 
 /// Offline runs: the full pipeline over frames from pcap files, every port's output written to

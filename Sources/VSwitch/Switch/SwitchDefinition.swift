@@ -1,3 +1,5 @@
+import FlowRules
+
 /// What a switch is made of: the configuration `vswitchd` runs, independent of file format.
 public struct SwitchDefinition: Sendable {
     public enum FailMode: String, Sendable { case standalone, secure }

@@ -1,3 +1,5 @@
+import FlowRules
+
 /// Human-readable views of a switch for `sdnctl switch NAME show|fdb` and the replay summary.
 extension VirtualSwitch {
     public func showText() -> String {

@@ -20,7 +20,7 @@ public enum FlowAction: Hashable, Sendable {
     case group(UInt32)
 
     /// Position in the action set's execution order (spec §5.10), lower runs first.
-    var actionSetOrder: Int {
+    public var actionSetOrder: Int {
         switch self {
         case .popVLAN: 1
         case .pushVLAN: 2
@@ -32,7 +32,7 @@ public enum FlowAction: Hashable, Sendable {
     }
 
     /// Action-set slot: an action set holds one action per slot (set-field: one per field).
-    var actionSetSlot: String {
+    public var actionSetSlot: String {
         switch self {
         case .output: "output"
         case .setField(let f, _): "set_field:\(f.rawValue)"

@@ -3,10 +3,10 @@ import Packet
 
 /// Conversions between the OpenFlow wire model and the switch's flow model. Anything the switch
 /// cannot do is refused with the OpenFlow error the spec names for it.
-enum OFTranslation {
+public enum OFTranslation {
     // MARK: Match
 
-    static func match(_ of: OFMatch) throws(OFDecodeError) -> FlowMatch {
+    public static func match(_ of: OFMatch) throws(OFDecodeError) -> FlowMatch {
         try of.checkPrerequisites()
         var m = FlowMatch()
         for oxm in of.fields {
@@ -21,7 +21,7 @@ enum OFTranslation {
 
     /// The OXM fields of a match, choosing between fields that share bits in the key (TCP vs
     /// UDP ports, ICMPv4 vs ICMPv6, IPv4 vs ARP addresses) by eth_type and ip_proto.
-    static func ofMatch(_ m: FlowMatch) -> OFMatch {
+    public static func ofMatch(_ m: FlowMatch) -> OFMatch {
         let ethType = m.valueOf(.ethType).low
         let proto = m.valueOf(.ipProto).low
         let isARP = ethType == UInt64(EtherType.arp)
@@ -46,7 +46,7 @@ enum OFTranslation {
 
     // MARK: Actions and instructions
 
-    static func action(_ a: OFAction) throws(OFDecodeError) -> FlowAction {
+    public static func action(_ a: OFAction) throws(OFDecodeError) -> FlowAction {
         switch a {
         case .output(let port, let maxLength):
             guard port != OFPortNumber.any, port != 0 else {
@@ -72,7 +72,7 @@ enum OFTranslation {
         }
     }
 
-    static func ofAction(_ a: FlowAction) -> OFAction {
+    public static func ofAction(_ a: FlowAction) -> OFAction {
         switch a {
         case .output(let port, let maxLength): .output(port: port.rawValue, maxLength: maxLength)
         case .setField(let f, let v): .setField(OXMField(f, v))
@@ -86,7 +86,7 @@ enum OFTranslation {
         }
     }
 
-    static func instructions(_ list: [OFInstruction]) throws(OFDecodeError) -> Instructions {
+    public static func instructions(_ list: [OFInstruction]) throws(OFDecodeError) -> Instructions {
         var ins = Instructions()
         for i in list {
             switch i {
@@ -102,13 +102,13 @@ enum OFTranslation {
         return ins
     }
 
-    static func actions(_ list: [OFAction]) throws(OFDecodeError) -> [FlowAction] {
+    public static func actions(_ list: [OFAction]) throws(OFDecodeError) -> [FlowAction] {
         var out: [FlowAction] = []
         for a in list { out.append(try action(a)) }
         return out
     }
 
-    static func ofInstructions(_ ins: Instructions) -> [OFInstruction] {
+    public static func ofInstructions(_ ins: Instructions) -> [OFInstruction] {
         var out: [OFInstruction] = []
         if let a = ins.applyActions { out.append(.applyActions(a.map(ofAction))) }
         if ins.clearActions { out.append(.clearActions) }
@@ -116,32 +116,5 @@ enum OFTranslation {
         if let m = ins.writeMetadata { out.append(.writeMetadata(value: m.value, mask: m.mask)) }
         if let g = ins.gotoTable { out.append(.gotoTable(g)) }
         return out
-    }
-
-    // MARK: Errors
-
-    static func error(_ e: FlowModError) -> OFErrorCode {
-        switch e {
-        case .tableFull: .flowModFailed(.tableFull)
-        case .overlap: .flowModFailed(.overlap)
-        case .badTable: .flowModFailed(.badTableID)
-        case .badGotoTable: .badInstruction(.badTableID)
-        case .unknownGroup: .badAction(.badOutGroup)
-        case .groupExists: .groupModFailed(.groupExists)
-        case .groupLoop: .groupModFailed(.loop)
-        case .badOutputPort: .badAction(.badOutPort)
-        }
-    }
-
-    // MARK: Stats
-
-    static func flowStats(_ e: FlowEntry, now: UInt64) -> OFFlowStats {
-        let age = now &- e.installedAt
-        return OFFlowStats(tableID: e.table, durationSec: UInt32(truncatingIfNeeded: age / 1_000_000_000),
-                           durationNsec: UInt32(age % 1_000_000_000), priority: e.priority,
-                           idleTimeout: e.spec.idleTimeout, hardTimeout: e.spec.hardTimeout,
-                           flags: OFFlowModFlags(rawValue: e.spec.flags), cookie: e.cookie,
-                           packetCount: e.stats.packetCount, byteCount: e.stats.byteCount,
-                           match: ofMatch(e.match), instructions: ofInstructions(e.spec.instructions))
     }
 }
