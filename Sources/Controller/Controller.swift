@@ -89,6 +89,10 @@ public final class Controller: Sendable {
         var eventTask: Task<Void, Never>?
         var sessions: [UInt64: SwitchSession] = [:]
         var staticFlows: [UInt64: [OFFlowMod]] = [:]
+        /// The applied topology and its compiled flows (`Controller+Topology.swift`).
+        var topology: CompiledTopology?
+        /// Flows added through the API, per switch, on top of the topology's.
+        var apiFlows: [UInt64: [CompiledFlow]] = [:]
         /// The latest re-sync per switch; the next one waits for it.
         var resyncs: [UInt64: Task<ResyncReport, any Error>] = [:]
         var lastResync: [UInt64: ResyncReport] = [:]
@@ -96,8 +100,13 @@ public final class Controller: Sendable {
         var eventsDropped = 0
     }
 
-    public init(configuration: Configuration = .init(), apps: [any ControllerApp] = [], log: ControllerLog = .stdout) {
+    /// Where the intended state survives restarts; nil keeps it in memory only.
+    public let store: StateStore?
+
+    public init(configuration: Configuration = .init(), apps: [any ControllerApp] = [], store: StateStore? = nil,
+                log: ControllerLog = .stdout) {
         self.configuration = configuration
+        self.store = store
         self.apps = apps
         self.log = log
         (events, eventSink) = AsyncStream.makeStream(of: ControllerEvent.self,
@@ -109,6 +118,7 @@ public final class Controller: Sendable {
     /// Binds the OpenFlow port, starts delivering events to the apps, starts the apps' timers.
     /// A controller starts once; after `shutdown` make a new one.
     public func start() async throws {
+        try restoreState()
         let server = OpenFlowServer(host: configuration.host, port: configuration.port, configuration: configuration.session,
                                     delegate: SessionEvents(controller: self), log: log, totals: totals, group: nil)
         let first = state.withLock { s -> Bool in
@@ -116,7 +126,8 @@ public final class Controller: Sendable {
             s.server = server
             s.eventTask = Task { [self, events] in
                 for await event in events {
-                    for app in apps { await app.handle(event, controller: self) }
+                    let owned = event.datapathID.map(ownsByTopology) ?? false
+                    for app in apps where !(owned && app.yieldsToTopology) { await app.handle(event, controller: self) }
                 }
             }
             return true
@@ -186,11 +197,22 @@ public final class Controller: Sendable {
 
     public func staticFlows(datapathID: UInt64) -> [OFFlowMod] { state.withLock { $0.staticFlows[datapathID] ?? [] } }
 
-    /// The flows the switch should have: every app's, then the static ones (a static flow
-    /// with the same table, priority and match as an app's wins).
+    /// The flows the switch should have: every app's (but not those of apps that yield to the
+    /// topology, on a switch the applied topology describes), the topology's, the API's, then
+    /// the static ones (a later flow with the same table, priority and match wins).
     public func intendedFlows(datapathID: UInt64) -> [OFFlowMod] {
+        intendedFlows(datapathID: datapathID, topology: appliedTopology)
+    }
+
+    /// The intended flows as they would be with `topology` applied.
+    public func intendedFlows(datapathID: UInt64, topology: CompiledTopology?) -> [OFFlowMod] {
         var flows: [OFFlowMod] = []
-        for app in apps { flows += app.intendedFlows(datapathID: datapathID) }
+        let owned = topology?.switch(datapathID: datapathID) != nil
+        for app in apps where !(owned && app.yieldsToTopology) { flows += app.intendedFlows(datapathID: datapathID) }
+        let topologyFlows = topology?.switch(datapathID: datapathID)?.flows ?? []
+        let apiFlows = self.apiFlows(datapathID: datapathID)
+        flows += topologyFlows.map(\.flowMod)
+        flows += apiFlows.map(\.flowMod)
         flows += staticFlows(datapathID: datapathID)
         return FlowSync.deduplicated(flows.map { f in
             var f = f
@@ -231,11 +253,7 @@ public final class Controller: Sendable {
 
     func performResync(datapathID: UInt64) async throws -> ResyncReport {
         guard let session = session(datapathID: datapathID) else { throw ControllerError.notConnected(datapathID: datapathID) }
-        let replies = try await session.request(.multipartRequest(OFMultipartRequest(.flow(OFFlowStatsRequest()))))
-        var installed: [OFFlowStats] = []
-        for case .multipartReply(let reply) in replies {
-            if case .flow(let entries) = reply.body { installed += entries }
-        }
+        let installed = try await installedFlows(datapathID: datapathID)
         let intended = intendedFlows(datapathID: datapathID)
         let plan = FlowSync.plan(installed: installed, intended: intended, unmanaged: unmanagedCookies)
         var failures: [(flowMod: OFFlowMod, error: OFErrorMessage)] = []

@@ -31,6 +31,10 @@ public protocol ControllerApp: AnyObject, Sendable {
     func start(controller: Controller)
     func stop()
     func handle(_ event: ControllerEvent, controller: Controller) async
+    /// True for apps that program forwarding on their own (the learning switch): on a switch
+    /// the applied topology describes, its flows come from the topology instead, so such an
+    /// app gets none of that switch's events and contributes no flows to it.
+    var yieldsToTopology: Bool { get }
 }
 
 extension ControllerApp {
@@ -38,4 +42,17 @@ extension ControllerApp {
     public var unmanagedCookies: [CookieSpace] { [] }
     public func start(controller: Controller) {}
     public func stop() {}
+    public var yieldsToTopology: Bool { false }
+}
+
+extension ControllerEvent {
+    /// The switch the event concerns.
+    public var datapathID: UInt64? {
+        switch self {
+        case .switchConnected(let s), .packetIn(let s, _), .portStatus(let s, _), .flowRemoved(let s, _), .error(let s, _),
+             .resynced(let s, _):
+            s.datapathID
+        case .switchDisconnected(let dpid): dpid
+        }
+    }
 }

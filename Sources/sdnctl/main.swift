@@ -8,7 +8,8 @@ struct SDNCtl: ParsableCommand {
         commandName: "sdnctl",
         abstract: "SwiftSDN command-line client: topologies, switches, flows and labs.",
         version: "0.1.0",
-        subcommands: [SwitchCommand.self, TopologyCommand.self]
+        subcommands: [TopologyCommand.self, SwitchesCommand.self, PortsCommand.self, FlowsCommand.self,
+                      HostsCommand.self, LinksCommand.self, TraceCommand.self, SwitchCommand.self]
     )
 }
 
@@ -48,34 +49,5 @@ struct SwitchCommand: ParsableCommand {
     }
 }
 
+
 SDNCtl.main()
-
-/// `sdnctl topology validate FILE`: the whole file checked, every error as FILE:LINE:COL.
-struct TopologyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "topology", abstract: "Topology files.", subcommands: [Validate.self])
-
-    struct Validate: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Check a topology file, flows included; print every error as FILE:LINE:COL: message.")
-
-        @Argument(help: "The topology YAML file.") var file: String
-
-        func run() throws {
-            do {
-                let topology = try TopologyLoader.load(path: file)
-                // Flows are checked per switch, where port names are known.
-                var diagnostics: [TopologyDiagnostic] = []
-                for config in topology.switches {
-                    do { _ = try SwitchDefinition(config, file: file) } catch { diagnostics += error.diagnostics }
-                }
-                guard diagnostics.isEmpty else { throw TopologyError(diagnostics) }
-                let flows = topology.switches.reduce(0) { $0 + $1.flows.count }
-                print("\(file): ok: \(topology.switches.count) switch(es), \(topology.hosts.count) host(s), \(topology.links.count) link(s), \(flows) flow(s)")
-            } catch let error as TopologyError {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
-                throw ExitCode(1)
-            }
-        }
-    }
-}

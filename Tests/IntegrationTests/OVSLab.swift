@@ -250,7 +250,7 @@ extension Lab {
                          in namespace: String? = nil) throws -> ControllerProcess {
         let b = try spawnUnblocked("sdn-controller", try Self.executable("sdn-controller"),
                                    ["--listen", "127.0.0.1:\(port)", "--apps", apps, "--lldp-interval", String(lldpInterval),
-                                    "--echo-interval", String(echoInterval)],
+                                    "--echo-interval", String(echoInterval), "--api", "127.0.0.1:0"],
                                    in: namespace)
         let marker = "openflow: listening on 127.0.0.1:"
         let listening = Self.poll(seconds: 15) { b.stdout.contains("controller: apps ") || !b.isRunning }

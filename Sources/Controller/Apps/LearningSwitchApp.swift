@@ -73,6 +73,8 @@ public final class LearningSwitchApp: ControllerApp {
 
     public var unmanagedCookies: [CookieSpace] { [Self.cookieSpace] }
 
+    public var yieldsToTopology: Bool { true }
+
     public func intendedFlows(datapathID: UInt64) -> [OFFlowMod] {
         guard configuration.installTableMiss else { return [] }
         return [OFFlowMod(cookie: Self.tableMissCookie, tableID: configuration.tableID, priority: 0, match: .all,
