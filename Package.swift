@@ -77,6 +77,9 @@ let package = Package(
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
         .testTarget(name: "OpenFlowTests", dependencies: ["OpenFlow", "Packet", "Pcap", "TestSupport"]),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "OpenFlow", "FlowRules", "Topology", "Packet", "TestSupport"]),
+        .testTarget(name: "ControllerTests", dependencies: [
+            "Controller", "OpenFlow", "FlowRules", "Topology", "Packet", "TestSupport",
+            .product(name: "Yams", package: "Yams"),
+        ]),
     ]
 )

@@ -28,6 +28,9 @@ public struct APIResponse: Sendable {
     }
 }
 
+/// A resource that does not exist (404).
+struct NotFound: Error { var message: String }
+
 /// The REST API's routes over a controller (`docs/openapi.yaml` describes them).
 public struct APIRouter: Sendable {
     public let controller: Controller
@@ -54,6 +57,8 @@ public struct APIRouter: Sendable {
             default:
                 return .error(404, "no such resource: \(request.method) \(request.path)")
             }
+        } catch let error as NotFound {
+            return .error(404, error.message)
         } catch let error as APIError {
             return .json(error, status: 400)
         } catch let error as TopologyError {
@@ -91,7 +96,7 @@ public struct APIRouter: Sendable {
         let name = reference.removingPercentEncoding ?? reference
         guard let dpid = controller.datapathID(of: name) else {
             let known = (controller.appliedTopology?.switches.map(\.name) ?? []) + controller.sessions.map { formatDatapathID($0.datapathID ?? 0) }
-            throw APIError(error: "unknown switch '\(name)'" + (known.isEmpty ? "" : " (known: \(known.joined(separator: ", ")))"))
+            throw NotFound(message: "unknown switch '\(name)'" + (known.isEmpty ? "" : " (known: \(known.joined(separator: ", ")))"))
         }
         return dpid
     }

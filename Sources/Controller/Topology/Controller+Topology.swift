@@ -72,15 +72,27 @@ extension Controller {
         log("controller: topology '\(compiled.topology.name)' applied: \(compiled.switches.count) switch(es), \(compiled.flowCount) flow(s)")
         var reports: [SwitchApplyReport] = []
         for sw in compiled.switches {
-            let resync = session(datapathID: sw.datapathID) == nil ? nil : try await resync(datapathID: sw.datapathID)
-            reports.append(SwitchApplyReport(name: sw.name, datapathID: sw.datapathID, flows: sw.flows.count, resync: resync))
+            reports.append(SwitchApplyReport(name: sw.name, datapathID: sw.datapathID, flows: sw.flows.count,
+                                             resync: await resyncIfConnected(sw.datapathID)))
         }
         // Switches the new topology dropped lose its flows too.
         for sw in previous?.switches ?? [] where compiled.switch(datapathID: sw.datapathID) == nil {
-            let resync = session(datapathID: sw.datapathID) == nil ? nil : try await resync(datapathID: sw.datapathID)
-            reports.append(SwitchApplyReport(name: sw.name, datapathID: sw.datapathID, flows: 0, resync: resync))
+            reports.append(SwitchApplyReport(name: sw.name, datapathID: sw.datapathID, flows: 0,
+                                             resync: await resyncIfConnected(sw.datapathID)))
         }
         return TopologyApplyReport(name: compiled.topology.name, switches: reports)
+    }
+
+    /// The state is already stored: a switch that goes away mid-push gets it when it connects
+    /// again, so its failure is logged, not thrown.
+    func resyncIfConnected(_ datapathID: UInt64) async -> ResyncReport? {
+        guard session(datapathID: datapathID) != nil else { return nil }
+        do {
+            return try await resync(datapathID: datapathID)
+        } catch {
+            log("controller: \(formatDatapathID(datapathID)): push of the applied topology failed, retried on reconnect: \(error)")
+            return nil
+        }
     }
 
     /// What `applyTopology(compiled)` would send, switch by switch: against the switch's flow
@@ -152,8 +164,7 @@ extension Controller {
             return s.apiFlows[datapathID] ?? []
         }
         try store?.setAPIFlows(all.map(\.text), datapathID: datapathID)
-        let resync = session(datapathID: datapathID) == nil ? nil : try await resync(datapathID: datapathID)
-        return (added, resync)
+        return (added, await resyncIfConnected(datapathID))
     }
 
     /// Removes the API-added flows of a switch that `match` selects (ovs-ofctl `del-flows`
@@ -173,8 +184,7 @@ extension Controller {
             return (selected, rest)
         }
         try store?.setAPIFlows(kept.map(\.text), datapathID: datapathID)
-        let resync = session(datapathID: datapathID) == nil ? nil : try await resync(datapathID: datapathID)
-        return (deleted, resync)
+        return (deleted, await resyncIfConnected(datapathID))
     }
 
     public func apiFlows(datapathID: UInt64) -> [CompiledFlow] { state.withLock { $0.apiFlows[datapathID] ?? [] } }
