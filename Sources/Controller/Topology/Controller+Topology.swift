@@ -57,6 +57,11 @@ extension Controller {
 
     // MARK: Apply
 
+    /// Fault injection for the durability test: with `SDN_FAULT_KILL_DURING_APPLY=1` the
+    /// process SIGKILLs itself inside the apply transaction, after every row is written and
+    /// before the commit.
+    static let faultKillDuringApply = ProcessInfo.processInfo.environment["SDN_FAULT_KILL_DURING_APPLY"] == "1"
+
     /// Makes `compiled` the intended state: stored first (one transaction), then pushed to every
     /// connected switch it or the previous topology describes, as the difference against what
     /// the switch holds (so an unchanged topology sends nothing).
@@ -64,7 +69,8 @@ extension Controller {
         try store?.applyTopology(
             StoredTopology(name: compiled.topology.name, path: compiled.topology.path, yaml: compiled.yaml,
                            appliedAt: Date().timeIntervalSince1970),
-            flows: Dictionary(compiled.switches.map { ($0.datapathID, $0.flows.map(\.text)) }, uniquingKeysWith: { a, _ in a }))
+            flows: Dictionary(compiled.switches.map { ($0.datapathID, $0.flows.map(\.text)) }, uniquingKeysWith: { a, _ in a }),
+            beforeCommit: Self.faultKillDuringApply ? { kill(getpid(), SIGKILL) } : nil)
         let previous = state.withLock { s -> CompiledTopology? in
             defer { s.topology = compiled }
             return s.topology
