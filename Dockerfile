@@ -8,7 +8,7 @@
 
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpcap-dev libnl-3-dev libnl-route-3-dev pkg-config \
+ && apt-get install -y --no-install-recommends libpcap-dev libnl-3-dev libnl-route-3-dev libsqlite3-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -20,7 +20,7 @@ RUN swift build -c release --static-swift-stdlib \
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpcap0.8 libnl-3-200 libnl-route-3-200 iproute2 ca-certificates \
+ && apt-get install -y --no-install-recommends libpcap0.8 libnl-3-200 libnl-route-3-200 libsqlite3-0 iproute2 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /usr/local/bin/
 COPY topologies /etc/swiftsdn/topologies
