@@ -44,37 +44,37 @@ struct Fabric {
         // Spanning tree: breadth-first from the lowest datapath id of each connected part.
         var reached: Set<String> = []
         for root in byDatapath where !reached.contains(root) {
-            reached.insert(root)
-            var queue = [root]
-            var index = 0
-            while index < queue.count {
-                let here = queue[index]; index += 1
-                for edge in edges[here] ?? [] where !reached.contains(edge.neighbor) {
-                    reached.insert(edge.neighbor)
-                    queue.append(edge.neighbor)
-                    treePorts.insert(PortReference(switchName: here, port: edge.port))
-                    treePorts.insert(PortReference(switchName: edge.neighbor, port: edge.neighborPort))
-                }
+            Self.breadthFirst(from: root, edges: edges, reached: &reached) { here, edge in
+                treePorts.insert(PortReference(switchName: here, port: edge.port))
+                treePorts.insert(PortReference(switchName: edge.neighbor, port: edge.neighborPort))
             }
         }
         // Shortest paths: breadth-first from each destination; a switch's next hop is the link
         // over which the search reached it.
         for destination in byDatapath {
             var hops: [String: UInt32] = [:]
-            var seen: Set<String> = [destination]
-            var queue = [destination]
-            var index = 0
-            while index < queue.count {
-                let here = queue[index]; index += 1
-                for edge in edges[here] ?? [] where !seen.contains(edge.neighbor) {
-                    seen.insert(edge.neighbor)
-                    hops[edge.neighbor] = edge.neighborPort
-                    queue.append(edge.neighbor)
-                }
-            }
+            var seen: Set<String> = []
+            Self.breadthFirst(from: destination, edges: edges, reached: &seen) { _, edge in hops[edge.neighbor] = edge.neighborPort }
             nextHop[destination] = hops
         }
         segments = Set(topology.hosts.map { Self.segment(of: $0, in: topology) }).sorted()
+    }
+
+    /// Visits the switches reachable from `root` not yet in `reached`, nearest first; `reach`
+    /// gets each edge that first reaches a switch (from the switch it leaves).
+    static func breadthFirst(from root: String, edges: [String: [Edge]], reached: inout Set<String>,
+                             _ reach: (String, Edge) -> Void) {
+        reached.insert(root)
+        var queue = [root]
+        var index = 0
+        while index < queue.count {
+            let here = queue[index]; index += 1
+            for edge in edges[here] ?? [] where !reached.contains(edge.neighbor) {
+                reached.insert(edge.neighbor)
+                queue.append(edge.neighbor)
+                reach(here, edge)
+            }
+        }
     }
 
     /// A host's segment: its access port's VLAN, or 0 (untagged) on any other port.

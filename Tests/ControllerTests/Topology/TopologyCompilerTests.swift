@@ -58,6 +58,11 @@ links:
         return try TopologyCompiler.compile(yaml: yaml, file: path)
     }
 
+    /// `leaf-spine` (the ready file) or `mesh` (above).
+    static func compiled(_ name: String) throws -> CompiledTopology {
+        name == "mesh" ? try TopologyCompiler.compile(yaml: meshYAML, file: "mesh.yaml") : try leafSpine()
+    }
+
     /// Which hosts share a layer-2 segment with `host` (same access VLAN, or both untagged).
     static func segmentMates(_ host: HostConfig, _ topology: TopologyFile) -> Set<String> {
         let vlan = { (h: HostConfig) in topology.switch(named: h.switchName)?.port(number: h.port)?.vlan.tag ?? 0 }
@@ -66,7 +71,7 @@ links:
 
     @Test(arguments: ["leaf-spine", "mesh"])
     func broadcastReachesEachSegmentMateOnceWithoutLoops(_ name: String) throws {
-        let compiled = name == "mesh" ? try TopologyCompiler.compile(yaml: meshYAML, file: "mesh.yaml") : try Self.leafSpine()
+        let compiled = try Self.compiled(name)
         #expect(compiled.switches.allSatisfy { $0.computed })
         let sim = try FabricSimulator(compiled)
         for host in compiled.topology.hosts {
@@ -81,7 +86,7 @@ links:
 
     @Test(arguments: ["leaf-spine", "mesh"])
     func unicastReachesOnlyItsDestinationInTheSameSegment(_ name: String) throws {
-        let compiled = name == "mesh" ? try TopologyCompiler.compile(yaml: meshYAML, file: "mesh.yaml") : try Self.leafSpine()
+        let compiled = try Self.compiled(name)
         let sim = try FabricSimulator(compiled)
         let topology = compiled.topology
         for source in topology.hosts {
