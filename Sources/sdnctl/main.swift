@@ -8,7 +8,7 @@ struct SDNCtl: ParsableCommand {
         commandName: "sdnctl",
         abstract: "SwiftSDN command-line client: topologies, switches, flows and labs.",
         version: "0.1.0",
-        subcommands: [SwitchCommand.self, TopologyCommand.self]
+        subcommands: [SwitchCommand.self, TopologyCommand.self, LabCommand.self]
     )
 }
 
