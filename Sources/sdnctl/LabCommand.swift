@@ -44,11 +44,11 @@ struct LabCommand: ParsableCommand {
         @Option(help: "The topology name, when the file is gone.") var name: String?
         @OptionGroup var options: Options
 
-        func validate() throws {
-            if (file == nil) == (name == nil) { throw ValidationError("give either FILE or --name NAME") }
-        }
-
         func run() throws {
+            if (file == nil) == (name == nil) {
+                LabCommand.complain("lab down: give either FILE or --name NAME")
+                throw ExitCode(1)
+            }
             let runner = LabRunner(stateDirectory: options.stateDir, json: options.json)
             try LabCommand.finish(options.json) { () throws(LabFailure) in
                 try runner.down(path: file, name: name)
