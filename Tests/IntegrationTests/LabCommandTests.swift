@@ -192,6 +192,30 @@ extension Integration {
             #expect(!FileManager.default.fileExists(atPath: topo.stateFile))
         }
 
+        @Test func aSwitchThatDiesWhileStartingRollsEverythingBack() throws {
+            guard integrationGate(tools: namespaceTools) else { return }
+            let lab = try Lab()
+            defer { lab.cleanup() }
+            let base = try Self.twoSwitches(lab)
+            // s2 gets a system port on an interface that does not exist: its vswitchd exits.
+            let text = try String(contentsOfFile: base.file, encoding: .utf8).replacingOccurrences(
+                of: "      2: {name: up, type: system, interface: \(lab.name("vb"))}",
+                with: "      2: {name: up, type: system, interface: \(lab.name("vb"))}\n      3: {name: ghost, type: system, interface: \(lab.name("zz"))}")
+            try #require(text.contains("ghost"))
+            try text.write(toFile: base.file, atomically: true, encoding: .utf8)
+            defer { _ = try? base.down() }
+
+            let up = try base.up()
+            #expect(up.status == 1, "\(up.stdout)\n\(up.stderr)")
+            #expect(up.stdout.contains("[4/5] start switches … failed"), "\(up.stdout)")
+            #expect(up.stderr.hasPrefix("sdnctl: vswitchd s2 "), "the error names the switch: \(up.stderr)")
+            #expect(up.stderr.contains(lab.name("zz")), "and quotes its log: \(up.stderr)")
+            #expect(up.stdout.contains("rolling back"), "\(up.stdout)")
+            #expect(lab.namespaces().isEmpty, "namespaces left: \(lab.namespaces())")
+            #expect(lab.links().isEmpty, "links left: \(lab.links())")
+            #expect(!FileManager.default.fileExists(atPath: base.stateFile), "state file left after rollback")
+        }
+
         @Test func badTopologyIsRefusedWithItsLocationAndCreatesNothing() throws {
             guard integrationGate(tools: namespaceTools) else { return }
             let lab = try Lab()
