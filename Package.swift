@@ -54,7 +54,7 @@ let package = Package(
         ]),
         // `sdnctl lab`: a topology brought to life on this machine (namespaces, veth links,
         // switch and controller processes), and taken down again from its state file.
-        .target(name: "Lab", dependencies: ["Topology", "HostNet"]),
+        .target(name: "Lab", dependencies: ["Topology", "HostNet", "CShims"]),
 
         .executableTarget(name: "vswitchd", dependencies: [
             "VSwitch",

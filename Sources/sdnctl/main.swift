@@ -8,7 +8,7 @@ struct SDNCtl: ParsableCommand {
         commandName: "sdnctl",
         abstract: "SwiftSDN command-line client: topologies, switches, flows and labs.",
         version: "0.1.0",
-        subcommands: [TopologyCommand.self, SwitchesCommand.self, PortsCommand.self, FlowsCommand.self,
+        subcommands: [TopologyCommand.self, LabCommand.self, SwitchesCommand.self, PortsCommand.self, FlowsCommand.self,
                       HostsCommand.self, LinksCommand.self, TraceCommand.self, SwitchCommand.self]
     )
 }
