@@ -208,14 +208,16 @@ extension LabRunner {
         for host in plan.unattachedHosts {
             progress.say("  note: host \(host.name) is not on a TAP port; the lab does not wire it up")
         }
+        // The commands below find this lab's state file only when told where it is.
+        let dirOption = store.directory == LabStateStore.defaultDirectory ? "" : " --state-dir \(store.directory)"
         if let first = state.hosts.first,
            let other = state.hosts.dropFirst().first(where: { !$0.addresses.isEmpty }),
            let address = other.addresses.first?.split(separator: "/").first {
-            progress.say("try: sdnctl lab exec \(first.name) -- ping -c 3 \(address)")
+            progress.say("try: sdnctl lab exec \(first.name)\(dirOption) -- ping -c 3 \(address)")
         } else if let first = state.hosts.first {
-            progress.say("try: sdnctl lab exec \(first.name) -- ip addr")
+            progress.say("try: sdnctl lab exec \(first.name)\(dirOption) -- ip addr")
         }
-        progress.say("state file: \(store.path(for: plan.name)) (logs beside it); take it down with: sdnctl lab down \(plan.topologyPath)")
+        progress.say("state file: \(store.path(for: plan.name)) (logs beside it); take it down with: sdnctl lab down \(plan.topologyPath)\(dirOption)")
         progress.say("total \(LabProgress.format(LabProgress.seconds(since: started)))")
     }
 }
