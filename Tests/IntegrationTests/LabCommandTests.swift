@@ -119,7 +119,7 @@ extension Integration {
                 #expect(up.stdout.contains("[\(step)/5]"), "step \(step) printed:\n\(up.stdout)")
             }
             #expect(up.stdout.contains("skipped (no controller)"), "\(up.stdout)")
-            #expect(up.stdout.contains("sdnctl lab exec h1 -- ping"), "the summary shows how to ping:\n\(up.stdout)")
+            #expect(up.stdout.contains("sdnctl lab exec h1 --state-dir \(topo.stateDir) -- ping"), "the summary shows how to ping:\n\(up.stdout)")
             #expect(FileManager.default.fileExists(atPath: topo.stateFile))
             #expect(Set(lab.namespaces()) == Set(topo.namespaces), "namespaces after up: \(lab.namespaces())")
             let processes = try topo.recordedProcesses()
