@@ -30,7 +30,7 @@ extension AgentConnection {
             let snapshot = sw.snapshot
             let lookups = sw.datapath.cacheHits.load(ordering: .relaxed) + sw.datapath.cacheMisses.load(ordering: .relaxed)
             return .success(.table(snapshot.tables.enumerated().map { i, t in
-                let matched = t.entries.reduce(0) { $0 + $1.stats.packetCount }
+                let matched = t.unorderedEntries.reduce(0) { $0 + $1.stats.packetCount }
                 return OFTableStats(tableID: UInt8(i), activeCount: UInt32(t.count),
                                     lookupCount: i == 0 ? lookups : matched, matchedCount: matched)
             }))

@@ -5,13 +5,13 @@ import Packet
 final class Subtable: @unchecked Sendable {
     let mask: FlowKey
     /// Masked key → flows with exactly that match, highest priority first.
-    var buckets: FlowKeyMap<[FlowEntry]>
+    var buckets: LayeredFlowKeyMap<[FlowEntry]>
     var maxPriority: UInt16 = 0
     var count = 0
 
     init(mask: FlowKey) {
         self.mask = mask
-        buckets = FlowKeyMap()
+        buckets = LayeredFlowKeyMap()
     }
 
     init(copying other: Subtable) {
@@ -142,6 +142,12 @@ public struct FlowTable: Sendable {
 
     mutating func sortSubtables() {
         subtables.sort { $0.maxPriority > $1.maxPriority }
+    }
+
+    /// Every flow, in no particular order: for scans where order does not matter (expiry,
+    /// counters), without `entries`' sort of the whole table.
+    public var unorderedEntries: [FlowEntry] {
+        subtables.flatMap { $0.buckets.pairs.flatMap(\.1) }
     }
 
     /// Every flow, highest priority first.

@@ -23,7 +23,7 @@ extension VirtualSwitch {
         try validate(spec, groups: groups ?? snapshot.groups)
         let t = Int(spec.table)
         if spec.flags & 0x2 != 0 {  // OFPFF_CHECK_OVERLAP
-            let clash = tables[t].entries.contains {
+            let clash = tables[t].unorderedEntries.contains {
                 $0.priority == spec.priority && $0.match != spec.match && $0.match.overlaps(spec.match)
             }
             if clash { throw .overlap }
@@ -110,7 +110,7 @@ extension VirtualSwitch {
             if e.spec.idleTimeout > 0 && now &- e.stats.lastUsedNanoseconds >= UInt64(e.spec.idleTimeout) * 1_000_000_000 { return .idleTimeout }
             return nil
         }
-        let candidates = snapshot.tables.flatMap { $0.entries.filter { expired($0) != nil } }
+        let candidates = snapshot.tables.flatMap { $0.unorderedEntries.filter { expired($0) != nil } }
         guard !candidates.isEmpty else { return 0 }
         let ids = Set(candidates.map(\.id))
         let removed = (try? apply { tables, _ in

@@ -1,0 +1,60 @@
+import Packet
+
+/// A `FlowKeyMap` made cheap to version: a large `base` that published versions share, and a
+/// small `delta` of changes since (nil = removed) that each new version copies.
+///
+/// A classifier subtable is copied when a flow-mod batch changes it, because the datapath may
+/// still read the published one. Copying a whole 100,000-flow map per batch made installs
+/// quadratic (the copy and the release of the old map were three quarters of an install);
+/// here a batch copies the delta, and the delta is folded into a new base only once it is an
+/// eighth of the base, so each flow is copied a bounded number of times on average.
+public struct LayeredFlowKeyMap<Value> {
+    @usableFromInline var base = FlowKeyMap<Value>()
+    @usableFromInline var delta = FlowKeyMap<Value?>()
+    public private(set) var count = 0
+
+    /// Deltas up to this size are never folded (a small table is cheap to copy anyway).
+    static var minimumFoldSize: Int { 1024 }
+
+    public init() {}
+
+    public var isEmpty: Bool { count == 0 }
+
+    public subscript(key: FlowKey) -> Value? {
+        @inlinable get {
+            if !delta.isEmpty, let change = delta[key] { return change }
+            return base[key]
+        }
+        set {
+            let old = self[key]
+            switch (old == nil, newValue == nil) {
+            case (true, false): count += 1
+            case (false, true): count -= 1
+            case (true, true): return
+            default: break
+            }
+            delta.insert(key, newValue)
+            if delta.count > max(Self.minimumFoldSize, base.count / 8) { fold() }
+        }
+    }
+
+    /// Applies the delta to (a copy of) the base.
+    mutating func fold() {
+        var merged = base
+        for (key, change) in delta.pairs {
+            if let value = change { merged.insert(key, value) } else { merged.remove(key) }
+        }
+        base = merged
+        delta = FlowKeyMap()
+    }
+
+    /// Every stored pair (order unspecified).
+    public var pairs: [(FlowKey, Value)] {
+        guard !delta.isEmpty else { return base.pairs }
+        var result = base.pairs.filter { delta[$0.0] == nil }
+        for (key, change) in delta.pairs { if let value = change { result.append((key, value)) } }
+        return result
+    }
+}
+
+extension LayeredFlowKeyMap: @unchecked Sendable where Value: Sendable {}
