@@ -37,6 +37,18 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        .executableTarget(
+            name: "OpenFlowBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "OpenFlow", package: "SwiftSDN"),
+                .product(name: "Packet", package: "SwiftSDN"),
+            ],
+            path: "Benchmarks/OpenFlowBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
         // cbench-like OpenFlow load generator and flow-install driver (tools/bench/controller).
         .executableTarget(
             name: "ofbench",

@@ -1,0 +1,57 @@
+// Codec benchmarks for module OpenFlow: one FLOW_MOD as a controller sends it when it
+// installs a flow (match in_port + eth_type + ipv4_dst, apply-actions output), encoded and
+// decoded back. `scaledIterations` (100k) messages per measured iteration, so the `*`
+// figures are per message.
+//
+// Goal (../shared/BENCHMARKS.md): FLOW_MOD encode+decode >= 2 M messages/s.
+
+import Benchmark
+import OpenFlow
+import Packet
+
+func installFlowMod(_ i: Int) -> OFFlowMod {
+    OFFlowMod(cookie: 0xBE4C_0000_0000_0000 | UInt64(i), tableID: 0, command: .add, priority: 100,
+              match: OFMatch([.inPort(1), .ethType(0x0800), .ipv4Dst(IPv4Address(rawValue: 0x0A00_0000 | UInt32(i & 0xFFFF)))]),
+              instructions: [.applyActions([.output(port: 2)])])
+}
+
+let benchmarks: @Sendable () -> Void = {
+    let configuration = Benchmark.Configuration(
+        metrics: [.throughput, .wallClock, .mallocCountTotal, .instructions],
+        warmupIterations: 2,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(3),
+        maxIterations: 50
+    )
+    let flowMod = installFlowMod(7)
+    let encoded = try! OFMessage.flowMod(flowMod).encode(xid: 1)
+    guard case .flowMod(let back) = try! OFMessage.decode(encoded, options: .datapath).message, back == flowMod else {
+        fatalError("FLOW_MOD does not round-trip")
+    }
+
+    Benchmark("OFMessage FLOW_MOD encode", configuration: configuration) { benchmark in
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(256)
+        for i in benchmark.scaledIterations {
+            buffer.removeAll(keepingCapacity: true)
+            try! OFMessage.flowMod(flowMod).encode(xid: UInt32(truncatingIfNeeded: i), appendingTo: &buffer)
+            blackHole(buffer)
+        }
+    }
+
+    Benchmark("OFMessage FLOW_MOD decode", configuration: configuration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try! OFMessage.decode(encoded, options: .datapath))
+        }
+    }
+
+    Benchmark("OFMessage FLOW_MOD encode+decode", configuration: configuration) { benchmark in
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(256)
+        for i in benchmark.scaledIterations {
+            buffer.removeAll(keepingCapacity: true)
+            try! OFMessage.flowMod(flowMod).encode(xid: UInt32(truncatingIfNeeded: i), appendingTo: &buffer)
+            blackHole(try! OFMessage.decode(buffer, options: .datapath))
+        }
+    }
+}
