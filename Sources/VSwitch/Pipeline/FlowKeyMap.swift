@@ -24,17 +24,20 @@ public struct FlowKeyMap<Value> {
     public var isEmpty: Bool { count == 0 }
 
     @inlinable public subscript(key: FlowKey) -> Value? {
-        get {
-            var i = Int(truncatingIfNeeded: key.fastHash) & mask
-            while occupied[i] {
-                if keys[i] == key { return values[i] }
-                i = (i + 1) & mask
-            }
-            return nil
-        }
+        get { value(forKey: key, hash: key.fastHash) }
         set {
             if let v = newValue { insert(key, v) } else { remove(key) }
         }
+    }
+
+    /// A lookup with the key's `fastHash` already computed (a layered map probes two maps).
+    @inlinable public func value(forKey key: FlowKey, hash: UInt64) -> Value? {
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while occupied[i] {
+            if keys[i] == key { return values[i] }
+            i = (i + 1) & mask
+        }
+        return nil
     }
 
     public mutating func insert(_ key: FlowKey, _ value: Value) {

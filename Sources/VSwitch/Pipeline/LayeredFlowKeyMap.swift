@@ -6,8 +6,10 @@ import Packet
 /// A classifier subtable is copied when a flow-mod batch changes it, because the datapath may
 /// still read the published one. Copying a whole 100,000-flow map per batch made installs
 /// quadratic (the copy and the release of the old map were three quarters of an install);
-/// here a batch copies the delta, and the delta is folded into a new base only once it is an
-/// eighth of the base, so each flow is copied a bounded number of times on average.
+/// here a batch copies the delta, and the delta is folded into a new base only once it is a
+/// quarter of the base, so each flow is copied a bounded number of times on average (a
+/// quarter measured best for 100,000 flows in batches of 1,000: ~107k flows/s, against ~98k
+/// for an eighth and ~95k for a half).
 public struct LayeredFlowKeyMap<Value> {
     @usableFromInline var base = FlowKeyMap<Value>()
     @usableFromInline var delta = FlowKeyMap<Value?>()
@@ -22,8 +24,9 @@ public struct LayeredFlowKeyMap<Value> {
 
     public subscript(key: FlowKey) -> Value? {
         @inlinable get {
-            if !delta.isEmpty, let change = delta[key] { return change }
-            return base[key]
+            let hash = key.fastHash
+            if !delta.isEmpty, let change = delta.value(forKey: key, hash: hash) { return change }
+            return base.isEmpty ? nil : base.value(forKey: key, hash: hash)
         }
         set {
             let old = self[key]
@@ -33,8 +36,13 @@ public struct LayeredFlowKeyMap<Value> {
             case (true, true): return
             default: break
             }
+            // A small map is cheap to copy whole: keep it in the base, so a lookup probes once.
+            if delta.isEmpty && base.count < Self.minimumFoldSize {
+                if let value = newValue { base.insert(key, value) } else { base.remove(key) }
+                return
+            }
             delta.insert(key, newValue)
-            if delta.count > max(Self.minimumFoldSize, base.count / 8) { fold() }
+            if delta.count > max(Self.minimumFoldSize, base.count / 4) { fold() }
         }
     }
 
