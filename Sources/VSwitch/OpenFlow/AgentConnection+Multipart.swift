@@ -19,8 +19,10 @@ extension AgentConnection {
             } catch {
                 return .failure(OFRefusal(error.code))
             }
-            let flows = sw.flows(selector)
-            if case .flow = request.body {
+            let isFlowDump: Bool
+            if case .flow = request.body { isFlowDump = true } else { isFlowDump = false }
+            let flows = sw.flows(selector, ordered: isFlowDump)
+            if isFlowDump {
                 return .success(.flow(flows.map { OFTranslation.flowStats($0, now: now) }))
             }
             return .success(.aggregate(OFAggregateStats(packetCount: flows.reduce(0) { $0 + $1.stats.packetCount },

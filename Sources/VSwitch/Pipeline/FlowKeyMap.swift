@@ -87,9 +87,17 @@ public struct FlowKeyMap<Value> {
         keys[hole] = FlowKey()
     }
 
-    mutating func grow() {
+    mutating func grow() { rehash(capacity: keys.count * 2) }
+
+    /// Makes room for `count` pairs in one rehash (instead of doubling step by step).
+    public mutating func reserveCapacity(_ count: Int) {
+        var capacity = keys.count
+        while capacity < count * 2 { capacity <<= 1 }
+        if capacity > keys.count { rehash(capacity: capacity) }
+    }
+
+    mutating func rehash(capacity: Int) {
         let oldKeys = keys, oldValues = values, oldOccupied = occupied
-        let capacity = keys.count * 2
         keys = Array(repeating: FlowKey(), count: capacity)
         values = Array(repeating: nil, count: capacity)
         occupied = Array(repeating: false, count: capacity)

@@ -49,6 +49,8 @@ public struct LayeredFlowKeyMap<Value> {
     /// Applies the delta to (a copy of) the base.
     mutating func fold() {
         var merged = base
+        // One rehash into arrays of the final size also saves the copy-on-write of the shared base.
+        merged.reserveCapacity(base.count + delta.count)
         for (key, change) in delta.pairs {
             if let value = change { merged.insert(key, value) } else { merged.remove(key) }
         }
