@@ -13,7 +13,7 @@ extension TopologyReader {
     /// Keys only a switch has; a top level holding any of them (and no `switches:`) is a bare
     /// switch document.
     static let switchOnlyKeys = ["datapath-id", "fail-mode", "listen", "control-socket",
-                                 "mac-table-size", "mac-aging", "ports", "flows"]
+                                 "mac-table-size", "mac-aging", "packet-in-rate", "ports", "flows"]
 
     /// The top-level mapping, or nil after an error.
     func rootPairs(_ root: Node) -> [(key: Node, value: Node)]? {

@@ -2,7 +2,7 @@ import Yams
 
 extension TopologyReader {
     static let switchKeys = ["datapath-id", "fail-mode", "controller", "listen", "control-socket",
-                             "mac-table-size", "mac-aging", "ports", "flows"]
+                             "mac-table-size", "mac-aging", "packet-in-rate", "ports", "flows"]
     static let portKeys = ["name", "type", "interface", "peer", "vlan"]
     static let vlanKeys = ["mode", "tag", "trunks"]
 
@@ -17,6 +17,7 @@ extension TopologyReader {
 
     static let macTableSizes = 1...16_777_216
     static let macAgingRange = 1...1_000_000
+    static let packetInRates = 1...1_000_000
     /// `sun_path` holds 108 bytes including the terminating NUL.
     static let maxSocketPathBytes = 107
 
@@ -78,6 +79,7 @@ extension TopologyReader {
         }
         if let field = fields["mac-table-size"], let size = integer(field, in: Self.macTableSizes) { config.macTableSize = size }
         if let field = fields["mac-aging"], let seconds = integer(field, in: Self.macAgingRange) { config.macAgingSeconds = seconds }
+        if let field = fields["packet-in-rate"], let rate = integer(field, in: Self.packetInRates) { config.packetInRate = rate }
         if let field = fields["ports"] {
             config.ports = readPorts(field, switchName: name)
         }

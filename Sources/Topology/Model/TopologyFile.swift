@@ -49,6 +49,7 @@ public enum FailMode: String, Hashable, Sendable, CaseIterable {
 public struct SwitchConfig: Hashable, Sendable {
     public static let defaultMACTableSize = 8192
     public static let defaultMACAgingSeconds = 300
+    public static let defaultPacketInRate = 1000
 
     public var name: String
     public var datapathID: UInt64
@@ -60,6 +61,9 @@ public struct SwitchConfig: Hashable, Sendable {
     public var controlSocket: String?
     public var macTableSize: Int
     public var macAgingSeconds: Int
+    /// PACKET_INs per second the switch sends at most (a token bucket, burst a tenth of a
+    /// second); the rest are dropped and counted, so a flood cannot swamp the controller.
+    public var packetInRate: Int
     /// Ordered by port number.
     public var ports: [PortConfig]
     /// In file order.
@@ -71,10 +75,11 @@ public struct SwitchConfig: Hashable, Sendable {
                 controllers: [String] = [], listen: String? = nil, controlSocket: String? = nil,
                 macTableSize: Int = SwitchConfig.defaultMACTableSize,
                 macAgingSeconds: Int = SwitchConfig.defaultMACAgingSeconds,
+                packetInRate: Int = SwitchConfig.defaultPacketInRate,
                 ports: [PortConfig] = [], flows: [FlowLine] = [], location: SourceLocation) {
         self.name = name; self.datapathID = datapathID; self.failMode = failMode
         self.controllers = controllers; self.listen = listen; self.controlSocket = controlSocket
-        self.macTableSize = macTableSize; self.macAgingSeconds = macAgingSeconds
+        self.macTableSize = macTableSize; self.macAgingSeconds = macAgingSeconds; self.packetInRate = packetInRate
         self.ports = ports; self.flows = flows; self.location = location
     }
 

@@ -34,7 +34,7 @@ extension SwitchDefinition {
         self.init(name: config.name, datapathID: config.datapathID,
                   failMode: config.failMode == .secure ? .secure : .standalone,
                   ports: ports, flows: flows, macTableSize: config.macTableSize,
-                  macAgingSeconds: UInt64(config.macAgingSeconds),
+                  macAgingSeconds: UInt64(config.macAgingSeconds), packetInRate: config.packetInRate,
                   controllers: config.controllers, listen: config.listen, controlSocket: config.controlSocket)
     }
 }

@@ -25,6 +25,8 @@ public struct SwitchDefinition: Sendable {
     public var flows: [FlowSpec]
     public var macTableSize: Int
     public var macAgingSeconds: UInt64
+    /// PACKET_INs per second at most; the rest are dropped and counted.
+    public var packetInRate: Int
     public var maxFlows: Int
     public var controllers: [String]
     public var listen: String?
@@ -32,10 +34,10 @@ public struct SwitchDefinition: Sendable {
 
     public init(name: String, datapathID: UInt64 = 1, failMode: FailMode = .standalone, ports: [Port] = [],
                 flows: [FlowSpec] = [], macTableSize: Int = 8192, macAgingSeconds: UInt64 = 300,
-                maxFlows: Int = 1_000_000, controllers: [String] = [], listen: String? = nil, controlSocket: String? = nil) {
+                packetInRate: Int = 1000, maxFlows: Int = 1_000_000, controllers: [String] = [], listen: String? = nil, controlSocket: String? = nil) {
         self.name = name; self.datapathID = datapathID; self.failMode = failMode; self.ports = ports
         self.flows = flows; self.macTableSize = macTableSize; self.macAgingSeconds = macAgingSeconds
-        self.maxFlows = maxFlows; self.controllers = controllers; self.listen = listen; self.controlSocket = controlSocket
+        self.packetInRate = packetInRate; self.maxFlows = maxFlows; self.controllers = controllers; self.listen = listen; self.controlSocket = controlSocket
     }
 
     /// Port names → numbers, for flow syntax that names ports.

@@ -38,7 +38,7 @@ public final class VirtualSwitch: @unchecked Sendable {
         missToNormalSetting = definition.failMode == .standalone
         datapath = Datapath(pool: pool ?? PacketBufferPool(capacity: 1024),
                             macTableSize: definition.macTableSize, macAgingSeconds: definition.macAgingSeconds,
-                            initial: PipelineSnapshot(missToNormal: definition.failMode == .standalone))
+                            packetInRate: Double(definition.packetInRate), initial: PipelineSnapshot(missToNormal: definition.failMode == .standalone))
         var opened: [SwitchPort] = []
         do {
             for p in definition.ports {
