@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PacketTests", dependencies: ["Packet", "Pcap", "TestSupport"]),
         .testTarget(name: "PcapTests", dependencies: ["Pcap", "TestSupport"]),
-        .testTarget(name: "VSwitchTests", dependencies: ["VSwitch", "FlowRules", "Packet", "Pcap", "Topology", "TestSupport"]),
+        .testTarget(name: "VSwitchTests", dependencies: ["VSwitch", "FlowRules", "OpenFlow", "Packet", "Pcap", "Topology", "TestSupport"]),
         .testTarget(name: "HostNetTests", dependencies: ["HostNet", "TestSupport"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),

@@ -1,0 +1,161 @@
+import FlowRules
+import Foundation
+import OpenFlow
+import Packet
+import Testing
+@testable import VSwitch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A blocking OpenFlow 1.3 peer over a real TCP socket, for driving the switch agent.
+final class OFPeer {
+    let fd: Int32
+    var framer = OFFramer()
+    var nextXID: UInt32 = 100
+
+    /// Connects to 127.0.0.1:`port` and completes the HELLO exchange.
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let ok = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard ok == 0 else { close(fd); throw POSIXError(.ECONNREFUSED) }
+        var tv = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        send(.hello(.openFlow13))
+        _ = try receive { if case .hello = $0 { true } else { false } }
+    }
+
+    deinit { close(fd) }
+
+    @discardableResult
+    func send(_ message: OFMessage) -> UInt32 {
+        nextXID += 1
+        let bytes = try! message.encode(xid: nextXID)
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        return nextXID
+    }
+
+    struct Timeout: Error {}
+
+    /// The next message `wanted` accepts (echo requests are answered on the way).
+    func receive(_ wanted: (OFMessage) -> Bool) throws -> OFDecodedMessage {
+        while true {
+            while let frame = try framer.nextMessage() {
+                let decoded = try OFMessage.decode(frame)
+                if case .echoRequest(let data) = decoded.message { send(.echoReply(data)); continue }
+                if wanted(decoded.message) { return decoded }
+            }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw Timeout() }
+            framer.append(Array(chunk[0..<n]))
+        }
+    }
+}
+
+@Suite struct AgentTests {
+    static func agent(_ t: TestSwitch) throws -> (OpenFlowAgent, Int) {
+        let agent = OpenFlowAgent(switch: t.sw, controllers: [], listen: OpenFlowAgent.Target(host: "127.0.0.1", port: 0))
+        try agent.start()
+        return (agent, try #require(agent.listeningPort))
+    }
+
+    static let flow = OFFlowMod(cookie: 0x77, tableID: 0, command: .add, priority: 10, match: OFMatch([.inPort(1)]),
+                                instructions: [.applyActions([.output(port: 2)])])
+
+    /// Sends `message` then a barrier; returns the ERROR that came before the barrier reply, if any.
+    static func errorBeforeBarrier(_ peer: OFPeer, _ message: OFMessage) throws -> OFErrorMessage? {
+        peer.send(message)
+        peer.send(.barrierRequest)
+        var error: OFErrorMessage?
+        _ = try peer.receive { m in
+            if case .error(let e) = m { error = e; return false }
+            if case .barrierReply = m { return true }
+            return false
+        }
+        return error
+    }
+
+    /// Spec §6.3.6: a new master turns the old one into a slave, a slave may not change the
+    /// switch (OFPBRC_IS_SLAVE), and a master/slave request with an older generation id than
+    /// the newest seen is refused as stale.
+    @Test func rolesAndGenerationIDs() throws {
+        let t = try TestSwitch(ports: [1, 2])
+        let (agent, port) = try Self.agent(t)
+        defer { agent.stop() }
+        let a = try OFPeer(port: port), b = try OFPeer(port: port)
+
+        a.send(.roleRequest(OFRoleMessage(role: .master, generationID: 1)))
+        let aReply = try a.receive { if case .roleReply = $0 { true } else { false } }
+        #expect(aReply.message == .roleReply(OFRoleMessage(role: .master, generationID: 1)))
+        b.send(.roleRequest(OFRoleMessage(role: .master, generationID: 2)))
+        let bReply = try b.receive { if case .roleReply = $0 { true } else { false } }
+        #expect(bReply.message == .roleReply(OFRoleMessage(role: .master, generationID: 2)))
+
+        // a was demoted: its flow-mod is refused and changes nothing.
+        let refused = try Self.errorBeforeBarrier(a, .flowMod(Self.flow))
+        #expect(refused?.code == .badRequest(.isSlave), "\(String(describing: refused))")
+        #expect(t.sw.flows().isEmpty)
+        // b, the master, may.
+        #expect(try Self.errorBeforeBarrier(b, .flowMod(Self.flow)) == nil)
+        #expect(t.sw.flows().map(\.cookie) == [0x77])
+
+        // A stale generation (1 < 2) is refused; EQUAL ignores generation ids.
+        a.send(.roleRequest(OFRoleMessage(role: .master, generationID: 1)))
+        let stale = try a.receive { if case .error = $0 { true } else if case .roleReply = $0 { true } else { false } }
+        guard case .error(let e) = stale.message else { Issue.record("stale request answered \(stale.message)"); return }
+        #expect(e.code == .roleRequestFailed(.stale))
+        a.send(.roleRequest(OFRoleMessage(role: .equal, generationID: 0)))
+        let equal = try a.receive { if case .roleReply = $0 { true } else { false } }
+        #expect(equal.message == .roleReply(OFRoleMessage(role: .equal, generationID: 2)))
+        #expect(try Self.errorBeforeBarrier(a, .flowMod(OFFlowMod(cookie: 0x78, tableID: 0, command: .add, priority: 11,
+                                                                  match: OFMatch([.inPort(2)]),
+                                                                  instructions: [.applyActions([.output(port: 1)])]))) == nil)
+        #expect(t.sw.flows().count == 2)
+    }
+
+    /// Reconnect backoff (issue 4): a controller that accepts and closes before any HELLO is
+    /// retried after 1, 2, 4 s (doubling, at most 8). Only lower bounds are checked: a loaded
+    /// machine can only make the gaps longer.
+    @Test func reconnectBacksOffByDoubling() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &address) { p in
+            try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { s in
+                guard bind(listener, s, length) == 0, listen(listener, 8) == 0, getsockname(listener, s, &length) == 0 else {
+                    throw POSIXError(.EADDRINUSE)
+                }
+            }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        var tv = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+
+        let t = try TestSwitch(ports: [1, 2])
+        let agent = OpenFlowAgent(switch: t.sw, controllers: [OpenFlowAgent.Target(host: "127.0.0.1", port: port)], listen: nil)
+        try agent.start()
+        defer { agent.stop() }
+        var accepted: [Date] = []
+        for _ in 0..<4 {
+            let fd = accept(listener, nil, nil)
+            try #require(fd >= 0, "the agent reconnected (accept: errno \(errno))")
+            accepted.append(Date())
+            close(fd)  // before any HELLO: the connection never worked
+        }
+        let gaps = zip(accepted.dropFirst(), accepted).map { $0.timeIntervalSince($1) }
+        for (gap, expected) in zip(gaps, [1.0, 2.0, 4.0]) {
+            #expect(gap >= expected - 0.05, "gaps \(gaps): expected at least \(expected) s")
+        }
+        #expect(gaps[2] > gaps[0] * 2, "the gaps grow: \(gaps)")
+    }
+}
