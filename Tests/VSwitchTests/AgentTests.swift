@@ -159,3 +159,47 @@ final class OFPeer {
         #expect(gaps[2] > gaps[0] * 2, "the gaps grow: \(gaps)")
     }
 }
+
+@Suite struct GroupCounterTests {
+    /// Group and bucket counters count what goes through them (spec §7.3.5.9), survive a
+    /// flow-mod, are kept by a modify with the same buckets, and reach the wire in the
+    /// multipart GROUP reply with a duration.
+    @Test func groupAndBucketCountersCountAndReachTheWire() throws {
+        let t = try TestSwitch(ports: [1, 2, 3])
+        try t.sw.groupMod(.add, GroupEntry(id: 1, kind: .all, buckets: [
+            .init(actions: [.output(PortNumber(2))]), .init(actions: [.output(PortNumber(3))]),
+        ]))
+        try t.sw.groupMod(.add, GroupEntry(id: 2, kind: .select, buckets: [
+            .init(weight: 1, actions: [.output(PortNumber(2))]), .init(weight: 1, actions: [.output(PortNumber(3))]),
+        ]))
+        try t.sw.addFlow(.on(1, [.group(1)]))
+        try t.sw.addFlow(.on(2, [.group(2)]))
+        let frame = Frames.udp()
+        for _ in 0..<3 { #expect(t.inject(frame, on: 1).keys.sorted() == [2, 3]) }
+        // Different flows spread over the select group's buckets; each takes exactly one.
+        for i in 0..<20 { #expect(t.inject(Frames.udp(sport: UInt16(3000 + i)), on: 2).count <= 1) }
+        try t.sw.addFlow(.on(3, [.output(PortNumber(1))]))  // a flow-mod: counters stay
+
+        let all = try #require(t.sw.snapshot.groupCounters[1])
+        #expect(all.total.packetCount == 3 && all.total.byteCount == UInt64(3 * frame.count))
+        #expect(all.buckets.map(\.packetCount) == [3, 3])
+        let select = try #require(t.sw.snapshot.groupCounters[2])
+        #expect(select.buckets.map(\.packetCount).reduce(0, +) == select.total.packetCount)
+
+        try t.sw.groupMod(.modify, GroupEntry(id: 1, kind: .all, buckets: [
+            .init(actions: [.output(PortNumber(3))]), .init(actions: [.output(PortNumber(2))]),
+        ]))
+        #expect(t.sw.snapshot.groupCounters[1]?.total.packetCount == 3, "same bucket count: kept")
+
+        let (agent, port) = try AgentTests.agent(t)
+        defer { agent.stop() }
+        let peer = try OFPeer(port: port)
+        peer.send(.multipartRequest(OFMultipartRequest(.group(groupID: 1))))
+        let reply = try peer.receive { if case .multipartReply = $0 { true } else { false } }
+        guard case .multipartReply(let r) = reply.message, case .group(let stats) = r.body, let g = stats.first else {
+            Issue.record("no group stats: \(reply.message)"); return
+        }
+        #expect(g.groupID == 1 && g.refCount == 1 && g.packetCount == 3 && g.byteCount == UInt64(3 * frame.count))
+        #expect(g.bucketStats.map(\.packetCount) == [3, 3])
+    }
+}

@@ -84,7 +84,10 @@ extension Datapath {
                 for stats in program.flows { stats.hit(packets: 1, bytes: UInt64(length), now: now) }
                 ops += program.ops
             } else {
-                snapshot.emit(action, key: &key, into: &ops, table: 0, cookie: 0, isPortLive: isPortLive, depth: 0)
+                // A PACKET_OUT through a group counts in the group's counters too.
+                var stats: [FlowStats] = []
+                snapshot.emit(action, key: &key, into: &ops, stats: &stats, table: 0, cookie: 0, isPortLive: isPortLive, depth: 0)
+                for s in stats { s.hit(packets: 1, bytes: UInt64(length), now: now) }
             }
         }
         var cursor = Cursor(ref: ref, key: parsed.key, layout: parsed.layout)

@@ -48,12 +48,21 @@ extension AgentConnection {
         case .portDesc:
             return .success(.portDesc(sw.ports.map(agent.portDescription)))
         case .group(let id):
-            let groups = sw.groups.filter { id == OFGroupID.all || $0.id == id }
-            let flows = sw.flows()
+            let snapshot = sw.snapshot
+            let groups = snapshot.groups.values.filter { id == OFGroupID.all || $0.id == id }.sorted { $0.id < $1.id }
+            let flows = sw.flows(ordered: false)
+            let now = MonotonicClock.nanoseconds()
             return .success(.group(groups.map { g in
                 let refs = flows.filter { $0.spec.instructions.allActions.contains(.group(g.id)) }.count
-                return OFGroupStats(groupID: g.id, refCount: UInt32(refs),
-                                    bucketStats: g.buckets.map { _ in OFBucketCounter(packetCount: 0, byteCount: 0) })
+                guard let c = snapshot.groupCounters[g.id] else {
+                    return OFGroupStats(groupID: g.id, refCount: UInt32(refs),
+                                        bucketStats: g.buckets.map { _ in OFBucketCounter(packetCount: 0, byteCount: 0) })
+                }
+                let age = now &- c.installedAt
+                return OFGroupStats(groupID: g.id, refCount: UInt32(refs), packetCount: c.total.packetCount,
+                                    byteCount: c.total.byteCount, durationSec: UInt32(truncatingIfNeeded: age / 1_000_000_000),
+                                    durationNsec: UInt32(age % 1_000_000_000),
+                                    bucketStats: c.buckets.map { OFBucketCounter(packetCount: $0.packetCount, byteCount: $0.byteCount) })
             }))
         case .groupDesc:
             return .success(.groupDesc(sw.groups.map { g in

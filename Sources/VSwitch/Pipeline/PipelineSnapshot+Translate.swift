@@ -32,7 +32,8 @@ extension PipelineSnapshot {
             let ins = entry.spec.instructions
             if let apply = ins.applyActions {
                 for action in apply {
-                    emit(action, key: &k, into: &program.ops, table: table, cookie: entry.cookie, isPortLive: isPortLive, depth: 0)
+                    emit(action, key: &k, into: &program.ops, stats: &program.flows, table: table, cookie: entry.cookie,
+                         isPortLive: isPortLive, depth: 0)
                 }
             }
             if ins.clearActions { actionSet.removeAll() }
@@ -55,7 +56,7 @@ extension PipelineSnapshot {
             set.removeAll { if case .output = $0 { true } else { false } }
         }
         for action in set {
-            emit(action, key: &k, into: &program.ops, table: table, cookie: 0, isPortLive: isPortLive, depth: 0)
+            emit(action, key: &k, into: &program.ops, stats: &program.flows, table: table, cookie: 0, isPortLive: isPortLive, depth: 0)
         }
         return program
     }
@@ -70,7 +71,9 @@ extension PipelineSnapshot {
         return parts.isEmpty ? "drop" : parts.joined(separator: ", ")
     }
 
-    func emit(_ action: FlowAction, key k: inout FlowKey, into ops: inout [DatapathOp], table: UInt8,
+    /// Appends the ops for `action`; `stats` collects the counters each packet of the flow hits
+    /// (the groups it goes through and their buckets).
+    func emit(_ action: FlowAction, key k: inout FlowKey, into ops: inout [DatapathOp], stats: inout [FlowStats], table: UInt8,
               cookie: UInt64, isPortLive: (PortNumber) -> Bool, depth: Int) {
         switch action {
         case .output(let port, let maxLength):
@@ -101,37 +104,43 @@ extension PipelineSnapshot {
             ops.append(.decTTL)
         case .group(let id):
             guard depth < Self.maxGroupDepth, let group = groups[id] else { return }
-            for bucket in chooseBuckets(group, key: k, isPortLive: isPortLive) {
+            let counters = groupCounters[id]
+            if let counters { stats.append(counters.total) }
+            for index in chooseBuckets(group, key: k, isPortLive: isPortLive) {
+                let bucket = group.buckets[index]
+                if let counters, index < counters.buckets.count { stats.append(counters.buckets[index]) }
                 var bucketKey = k
                 var bucketOps: [DatapathOp] = []
                 for a in bucket.actions {
-                    emit(a, key: &bucketKey, into: &bucketOps, table: table, cookie: cookie, isPortLive: isPortLive, depth: depth + 1)
+                    emit(a, key: &bucketKey, into: &bucketOps, stats: &stats, table: table, cookie: cookie,
+                         isPortLive: isPortLive, depth: depth + 1)
                 }
                 if !bucketOps.isEmpty { ops.append(.clone(bucketOps)) }
             }
         }
     }
 
-    /// The buckets a group runs for this flow (spec §5.6.1).
-    func chooseBuckets(_ group: GroupEntry, key: FlowKey, isPortLive: (PortNumber) -> Bool) -> [GroupEntry.Bucket] {
+    /// The indices of the buckets a group runs for this flow (spec §5.6.1).
+    func chooseBuckets(_ group: GroupEntry, key: FlowKey, isPortLive: (PortNumber) -> Bool) -> [Int] {
         func live(_ b: GroupEntry.Bucket) -> Bool { b.watchPort == .any || isPortLive(b.watchPort) }
+        let all = Array(group.buckets.indices)
         switch group.kind {
         case .all:
-            return group.buckets
+            return all
         case .indirect:
-            return Array(group.buckets.prefix(1))
+            return Array(all.prefix(1))
         case .fastFailover:
-            return group.buckets.first(where: live).map { [$0] } ?? []
+            return all.first { live(group.buckets[$0]) }.map { [$0] } ?? []
         case .select:
-            let candidates = group.buckets.filter { live($0) && $0.weight > 0 }
-            let total = candidates.reduce(0) { $0 + Int($1.weight) }
+            let candidates = all.filter { live(group.buckets[$0]) && group.buckets[$0].weight > 0 }
+            let total = candidates.reduce(0) { $0 + Int(group.buckets[$1].weight) }
             guard total > 0 else { return [] }
             // A hash of the flow's addresses and ports, so one flow always takes one bucket.
             var h = key
             h.inPort = 0; h.metadata = 0
             var point = Int(truncatingIfNeeded: h.fastHash % UInt64(total))
             for b in candidates {
-                point -= Int(b.weight)
+                point -= Int(group.buckets[b].weight)
                 if point < 0 { return [b] }
             }
             return []

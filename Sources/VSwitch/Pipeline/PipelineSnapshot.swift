@@ -14,11 +14,15 @@ public final class PipelineSnapshot: AtomicReference, Sendable {
     /// A miss in table 0 goes to NORMAL instead of being dropped: fail-mode standalone with no
     /// controller connected (Open vSwitch's "fail open").
     public let missToNormal: Bool
+    /// Per group, its counters (carried from version to version while the group lives).
+    public let groupCounters: [UInt32: GroupCounters]
 
     public init(tables: [FlowTable] = Array(repeating: FlowTable(), count: tableCount),
-                groups: [UInt32: GroupEntry] = [:], generation: UInt64 = 0, missToNormal: Bool = false) {
+                groups: [UInt32: GroupEntry] = [:], generation: UInt64 = 0, missToNormal: Bool = false,
+                groupCounters: [UInt32: GroupCounters] = [:]) {
         self.tables = tables
         self.groups = groups
+        self.groupCounters = groupCounters
         self.generation = generation
         self.missToNormal = missToNormal
     }

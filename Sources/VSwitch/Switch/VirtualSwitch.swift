@@ -110,8 +110,12 @@ public final class VirtualSwitch: @unchecked Sendable {
     }
 
     func publish(tables: [FlowTable], groups: [UInt32: GroupEntry], missToNormal: Bool, after current: PipelineSnapshot) {
+        // Flow-mods leave groups alone: only a group change (rare) rebuilds the counters map.
+        let counters = groups == current.groups
+            ? current.groupCounters
+            : GroupCounters.carried(over: current.groupCounters, to: groups, now: MonotonicClock.nanoseconds())
         let next = PipelineSnapshot(tables: tables, groups: groups, generation: current.generation &+ 1,
-                                    missToNormal: missToNormalSetting)
+                                    missToNormal: missToNormalSetting, groupCounters: counters)
         datapath.pipeline.store(next, ordering: .releasing)
     }
 
