@@ -19,6 +19,9 @@ func option(_ name: String, _ fallback: String) -> String {
 }
 
 let mode = CommandLine.arguments.dropFirst().first ?? "reactive"
+if mode == "codec" {
+    runCodec()  // never returns
+}
 if mode == "install" {
     runInstall()  // never returns
 }
