@@ -10,6 +10,15 @@ public struct LabPlan: Sendable {
         public var peer: String
     }
 
+    /// A host on a system port: a veth pair whose root end is the port's interface (the switch
+    /// attaches to it) and whose other end is the host's interface inside its namespace.
+    public struct HostVeth: Codable, Hashable, Sendable {
+        public var host: String
+        public var switchEnd: String
+        public var namespace: String
+        public var interface: String
+    }
+
     /// One `vswitchd run` to start.
     public struct SwitchProcess: Hashable, Sendable {
         public var name: String
@@ -25,12 +34,14 @@ public struct LabPlan: Sendable {
     public var switches: [SwitchProcess]
     /// Hosts on TAP ports: vswitchd wires these into their namespaces.
     public var attachedHosts: [HostConfig]
-    /// Hosts on other port types, which no one in the lab wires up; reported, not waited for.
+    /// Hosts on system ports: the lab makes their veth pairs and namespaces.
+    public var hostVeths: [HostVeth]
+    /// Hosts on other port types (pcap, patch), which no one in the lab wires up; reported.
     public var unattachedHosts: [HostConfig]
     public var controller: ControllerTarget?
 
     public var name: String { topology.name }
-    public var namespaces: [String] { uniqued(attachedHosts.map(\.namespace)) }
+    public var namespaces: [String] { uniqued(attachedHosts.map(\.namespace) + hostVeths.map(\.namespace)) }
 
     public init(topology: TopologyFile, path: String) throws(LabError) {
         self.topology = topology
@@ -48,8 +59,13 @@ public struct LabPlan: Sendable {
                           controlSocket: config.controlSocket ?? "/run/swiftsdn/\(config.name).sock",
                           taps: config.ports.filter { $0.type == .tap }.map(\.name))
         }
-        attachedHosts = topology.hosts.filter { topology.switch(named: $0.switchName)?.port(number: $0.port)?.type == .tap }
-        unattachedHosts = topology.hosts.filter { topology.switch(named: $0.switchName)?.port(number: $0.port)?.type != .tap }
+        let portType = { (host: HostConfig) in topology.switch(named: host.switchName)?.port(number: host.port)?.type }
+        attachedHosts = topology.hosts.filter { portType($0) == .tap }
+        hostVeths = topology.hosts.compactMap { host in
+            guard let end = Self.systemInterface(topology, host.attachment) else { return nil }
+            return HostVeth(host: host.name, switchEnd: end, namespace: host.namespace, interface: host.interface)
+        }
+        unattachedHosts = topology.hosts.filter { portType($0) != .tap && portType($0) != .system }
         if let first = topology.controllers.first {
             switch ControllerTarget.parse(first) {
             case .success(let target): controller = target

@@ -51,6 +51,7 @@ extension LabRunner {
     static func derivedState(_ plan: LabPlan) -> LabState {
         var state = LabState(topology: plan.name, topologyPath: plan.topologyPath)
         state.veths = plan.veths
+        state.hostVeths = plan.hostVeths.map(\.switchEnd)
         state.namespaces = plan.namespaces
         state.taps = plan.switches.flatMap(\.taps)
         state.hosts = hostRecords(plan)
@@ -135,6 +136,7 @@ extension LabRunner {
             remove(pair.name, "veth \(pair.name) (peer \(pair.peer))")
             remove(pair.peer, "veth \(pair.peer)")
         }
+        for name in state.hostVeths { remove(name, "veth \(name) (to a host)") }
         for tap in state.taps { remove(tap, "TAP \(tap)") }
         return removed
     }

@@ -36,10 +36,12 @@ extension LabRunner {
         current.hosts = Self.hostRecords(plan)
         state = current
         do {
-            try progress.step("create veth pairs for links") {
-                guard !plan.veths.isEmpty else { return .skipped("no links") }
+            try progress.step("create veth pairs for links and hosts on system ports") {
+                guard !plan.veths.isEmpty || !plan.hostVeths.isEmpty else { return .skipped("no links, no hosts on system ports") }
                 try createVeths(plan, &current)
-                return .ok(plan.veths.map { "\($0.name)<->\($0.peer)" }.joined(separator: ", "))
+                try createHostVeths(plan, &current)
+                return .ok((plan.veths.map { "\($0.name)<->\($0.peer)" }
+                            + plan.hostVeths.map { "\($0.switchEnd)<->\($0.namespace):\($0.interface)" }).joined(separator: ", "))
             }
             try progress.step("controller") {
                 guard let target = plan.controller else { return .skipped("no controller") }
@@ -87,7 +89,7 @@ extension LabRunner {
     /// destroyed by `down`: refuse instead, before creating anything.
     func refuseConflicts(_ plan: LabPlan) throws {
         let netlink = try RouteNetlink()
-        for name in plan.veths.flatMap({ [$0.name, $0.peer] }) + plan.switches.flatMap(\.taps)
+        for name in plan.veths.flatMap({ [$0.name, $0.peer] }) + plan.hostVeths.map(\.switchEnd) + plan.switches.flatMap(\.taps)
         where try netlink.link(named: name) != nil {
             throw LabError("interface \(name) already exists; remove it or rename it in the topology")
         }
@@ -114,6 +116,26 @@ extension LabRunner {
             }
             try netlink.setUp(pair.name)
             try netlink.setUp(pair.peer)
+        }
+    }
+
+    /// A namespace per host on a system port, with a veth pair into it: the root end is the
+    /// switch port's interface, the other end is configured as the host's interface.
+    func createHostVeths(_ plan: LabPlan, _ state: inout LabState) throws {
+        let netlink = try RouteNetlink()
+        for hostVeth in plan.hostVeths {
+            guard let host = plan.topology.host(named: hostVeth.host) else { continue }
+            if !state.namespaces.contains(hostVeth.namespace) { state.namespaces.append(hostVeth.namespace) }
+            state.hostVeths.append(hostVeth.switchEnd)
+            try store.save(state)
+            let namespace = NetworkNamespace.exists(named: hostVeth.namespace)
+                ? try NetworkNamespace.open(named: hostVeth.namespace)
+                : try NetworkNamespace.create(named: hostVeth.namespace)
+            try netlink.createVeth(hostVeth.switchEnd, peer: hostVeth.interface, peerNamespace: namespace)
+            try netlink.setUp(hostVeth.switchEnd)
+            try RouteNetlink(namespace: namespace).configureHost(
+                interface: hostVeth.interface, mac: host.mac?.description, mtu: host.mtu.map(UInt32.init),
+                addresses: [host.ipv4?.description, host.ipv6?.description].compactMap { $0 }, gateway: host.gateway?.description)
         }
     }
 

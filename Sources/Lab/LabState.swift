@@ -41,6 +41,8 @@ public struct LabState: Codable, Sendable {
     public var topologyPath: String
     public var created: Date
     public var veths: [LabPlan.VethPair] = []
+    /// Root ends of the hosts' veth pairs (deleting one removes its peer inside the host).
+    public var hostVeths: [String] = []
     public var namespaces: [String] = []
     public var taps: [String] = []
     public var processes: [ProcessRecord] = []

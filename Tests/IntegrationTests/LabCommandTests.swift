@@ -167,6 +167,50 @@ extension Integration {
             #expect(lab.namespaces().isEmpty, "namespaces left: \(lab.namespaces())")
         }
 
+        /// A container-style host on a veth pair (switch side a `system` port) next to a VM-style
+        /// host on a TAP: the lab makes the pair and the namespace, configures the host end, and
+        /// removes both again.
+        @Test func aHostOnASystemPortGetsAVethPair() throws {
+            guard integrationGate(tools: namespaceTools) else { return }
+            let lab = try Lab()
+            defer { lab.cleanup() }
+            let name = "\(lab.prefix)-lab3"
+            let namespaces = [lab.name("h1"), lab.name("h2")]
+            let file = try lab.write("lab3.yaml", """
+                name: \(name)
+                switches:
+                  s1:
+                    datapath-id: 0x1
+                    fail-mode: standalone
+                    control-socket: \(lab.path("s1.sock"))
+                    listen: ptcp:0:127.0.0.1
+                    ports:
+                      1: {name: \(lab.name("t1")), type: tap}
+                      2: {name: ctr, type: system, interface: \(lab.name("c2"))}
+                    flows:
+                      - "priority=0,actions=normal"
+                hosts:
+                  h1: {switch: s1, port: 1, ip: 10.95.0.1/24, mac: "02:00:00:00:95:01", namespace: \(namespaces[0])}
+                  h2: {switch: s1, port: 2, ip: 10.95.0.2/24, mac: "02:00:00:00:95:02", mtu: 1400, namespace: \(namespaces[1])}
+                """)
+            let topo = LabTopology(lab: lab, name: name, file: file, stateDir: lab.path("state"),
+                                   namespaces: namespaces, ips: ["10.95.0.1", "10.95.0.2"])
+            defer { _ = try? topo.down() }
+
+            let up = try topo.up()
+            try #require(up.status == 0, "lab up failed:\n\(up.stdout)\n\(up.stderr)")
+            #expect(up.stdout.contains("\(lab.name("c2"))<->\(namespaces[1]):eth0"), "\(up.stdout)")
+            let inside = try lab.exec(namespaces[1], "ip", ["-o", "link", "show", "eth0"])
+            #expect(inside.stdout.contains("mtu 1400") && inside.stdout.contains("02:00:00:00:95:02"), "\(inside.stdout)")
+            let ping = try topo.sdnctl(["exec", "h2", "--state-dir", topo.stateDir, "--", "ping", "-c", "3", "-W", "2", topo.ips[0]])
+            #expect(ping.status == 0, "ping h2 (veth) -> h1 (TAP):\n\(ping.stdout)\n\(ping.stderr)")
+
+            let down = try topo.down()
+            #expect(down.status == 0, "\(down.stdout)\n\(down.stderr)")
+            #expect(lab.links().isEmpty, "links left: \(lab.links())")
+            #expect(lab.namespaces().isEmpty, "namespaces left: \(lab.namespaces())")
+        }
+
         @Test func downAfterSwitchesWereKilledRemovesTheRemains() throws {
             guard integrationGate(tools: namespaceTools) else { return }
             let lab = try Lab()

@@ -16,13 +16,9 @@ public struct HostAttachment: Sendable {
             try RouteNetlink().moveToNamespace(tapName, ns)
             let inside = try RouteNetlink(namespace: ns)
             if host.interface != tapName { try inside.rename(tapName, to: host.interface) }
-            if let mac = host.mac { try inside.setMAC(host.interface, mac.description) }
-            if let mtu = host.mtu { try inside.setMTU(host.interface, UInt32(mtu)) }
-            if let v4 = host.ipv4 { try inside.addAddress(host.interface, v4.description) }
-            if let v6 = host.ipv6 { try inside.addAddress(host.interface, v6.description) }
-            try inside.setUp(host.interface)
-            try inside.setUp("lo")
-            if let gw = host.gateway { try inside.addDefaultRoute(via: gw.description) }
+            try inside.configureHost(interface: host.interface, mac: host.mac?.description, mtu: host.mtu.map(UInt32.init),
+                                     addresses: [host.ipv4?.description, host.ipv6?.description].compactMap { $0 },
+                                     gateway: host.gateway?.description)
         } catch {
             if created { try? NetworkNamespace.delete(named: host.namespace) }
             throw error
