@@ -79,7 +79,9 @@ struct LearningSwitchTests {
         fake.sendPacketIn(frame(from: macC, to: macA, vlan: 10), inPort: 3)
         #expect(await eventually { fake.flowMods.count == 1 })
         fake.sendPacketIn(frame(from: macC, to: macA, vlan: 20), inPort: 3)
-        #expect(await eventually { fake.flowMods.count == 2 })
+        // Each answer is a FLOW_MOD and a PACKET_OUT; wait for both, or a late PACKET_OUT would
+        // land after the clear below.
+        #expect(await eventually { fake.flowMods.count == 2 && fake.packetOuts.count == 4 })
         let (f10, f20) = (fake.flowMods[0], fake.flowMods[1])
         #expect(outputs(f10.instructions) == [1])
         #expect(f10.match[.vlanVID] == .vlanVID(10))
