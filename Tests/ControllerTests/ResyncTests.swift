@@ -42,7 +42,8 @@ struct ResyncTests {
         let delete = try #require(fake.flowMods.first { $0.command == .deleteStrict })
         #expect(delete.tableID == 1 && delete.priority == 50 && delete.cookie == 0x99 && delete.cookieMask == ~0)
         #expect(fake.flowMods.count == 3)
-        #expect(fake.received.last == .barrierRequest)
+        // (Echo keepalives may follow when a loaded machine stretches the test past an interval.)
+        #expect(fake.received.last { if case .echoRequest = $0 { false } else { true } } == .barrierRequest)
 
         // The switch comes back with the same table: nothing to send.
         let sentBefore = controller.counters.flowModsSent
