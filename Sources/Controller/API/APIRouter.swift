@@ -65,7 +65,7 @@ public struct APIRouter: Sendable {
             return .error(422, "the topology was refused (\(error.diagnostics.count) error(s)); nothing was applied",
                           details: error.diagnostics.map(\.description))
         } catch let error as FlowSyntaxError {
-            return .error(422, "bad flow: \(error.description)")
+            return .error(422, error.description)
         } catch let error as ControllerError {
             return .error(409, error.description)
         } catch {
