@@ -135,7 +135,7 @@ extension LabRunner {
             try netlink.setUp(hostVeth.switchEnd)
             try RouteNetlink(namespace: namespace).configureHost(
                 interface: hostVeth.interface, mac: host.mac?.description, mtu: host.mtu.map(UInt32.init),
-                addresses: [host.ipv4?.description, host.ipv6?.description].compactMap { $0 }, gateway: host.gateway?.description)
+                addresses: host.addresses, gateway: host.gateway?.description)
         }
     }
 

@@ -49,7 +49,7 @@ public final class LabRunner {
         plan.topology.hosts.map { host in
             LabState.HostRecord(
                 name: host.name, namespace: host.namespace, interface: host.interface, switchName: host.switchName,
-                addresses: [host.ipv4?.description, host.ipv6?.description].compactMap { $0 },
+                addresses: host.addresses,
                 mac: host.mac?.description)
         }
     }

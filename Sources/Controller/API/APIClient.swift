@@ -83,8 +83,10 @@ public struct APIClient: Sendable {
     }
 
     static func parse(_ bytes: [UInt8]) throws(APIError) -> (status: Int, body: [UInt8]) {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard let end = (0..<max(0, bytes.count - 3)).first(where: { Array(bytes[$0..<$0 + 4]) == separator }) else {
+        // The blank line ending the head: CR LF CR LF.
+        guard let end = (0..<max(0, bytes.count - 3)).first(where: {
+            bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10
+        }) else {
             throw APIError(error: "the controller's answer is not HTTP")
         }
         let head = String(decoding: bytes[..<end], as: UTF8.self)

@@ -15,6 +15,13 @@ public struct CompiledFlow: Hashable, Sendable {
         let spec = try FlowSyntax.parseFlow(text, portNames: portNames)
         return CompiledFlow(text: text, flowMod: spec.flowMod)
     }
+
+    /// Parses a flow as a user wrote it and keeps its canonical text (ports by number), so
+    /// what is stored does not depend on port names.
+    public static func canonical(_ text: String, portNames: [String: PortNumber]) throws(FlowSyntaxError) -> CompiledFlow {
+        let spec = try FlowSyntax.parseFlow(text, portNames: portNames)
+        return CompiledFlow(text: FlowFormatter.format(spec), flowMod: spec.flowMod)
+    }
 }
 
 /// The flows one switch of a topology should have.

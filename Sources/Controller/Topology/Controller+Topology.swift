@@ -161,10 +161,7 @@ extension Controller {
     public func addFlows(_ texts: [String], datapathID: UInt64) async throws -> (added: [CompiledFlow], resync: ResyncReport?) {
         let names = portNames(datapathID: datapathID)
         var added: [CompiledFlow] = []
-        for text in texts {
-            let spec = try FlowSyntax.parseFlow(text, portNames: names)
-            added.append(CompiledFlow(text: FlowFormatter.format(spec), flowMod: spec.flowMod))
-        }
+        for text in texts { added.append(try CompiledFlow.canonical(text, portNames: names)) }
         let all = state.withLock { s in
             s.apiFlows[datapathID, default: []] += added
             return s.apiFlows[datapathID] ?? []

@@ -113,7 +113,7 @@ struct Fabric {
             if host.switchName == name {
                 output = "output:\(host.port)"
             } else if let port = nextHop[host.switchName]?[name] {
-                output = Self.tagged(segment, ["output:\(port)"])
+                output = Self.tagged(segment, ["output:\(port)"]).joined(separator: ",")
             } else {
                 continue  // not reachable from this switch
             }
@@ -128,7 +128,7 @@ struct Fabric {
                 let local = hostPorts.filter { $0.1 == segment && $0.0 != inPort }.map { "output:\($0.0)" }
                 let up = tree.filter { $0 != inPort }.map { "output:\($0)" }
                 var actions = local
-                if !up.isEmpty { actions += segment == 0 ? up : Self.tagged(segment, up).split(separator: ",").map(String.init) }
+                if !up.isEmpty { actions += Self.tagged(segment, up) }
                 out.append("\(cookie),table=1,priority=100,metadata=\(segment),in_port=\(inPort),dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions="
                            + (actions.isEmpty ? "drop" : actions.joined(separator: ",")))
             }
@@ -137,7 +137,7 @@ struct Fabric {
     }
 
     /// Outputs over links: tagged with the segment's VLAN id, untagged for segment 0.
-    static func tagged(_ segment: UInt16, _ outputs: [String]) -> String {
-        (segment == 0 ? outputs : ["mod_vlan_vid:\(segment)"] + outputs).joined(separator: ",")
+    static func tagged(_ segment: UInt16, _ outputs: [String]) -> [String] {
+        segment == 0 ? outputs : ["mod_vlan_vid:\(segment)"] + outputs
     }
 }

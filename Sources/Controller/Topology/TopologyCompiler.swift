@@ -42,10 +42,7 @@ public enum TopologyCompiler {
             var flows: [CompiledFlow] = []
             for line in config.flows {
                 do {
-                    let spec = try FlowSyntax.parseFlow(line.text, portNames: names)
-                    // Kept as the canonical text (ports by number) so the stored state does not
-                    // depend on port names.
-                    flows.append(CompiledFlow(text: FlowFormatter.format(spec), flowMod: spec.flowMod))
+                    flows.append(try CompiledFlow.canonical(line.text, portNames: names))
                 } catch {
                     diagnostics.append(TopologyDiagnostic(file: topology.path, line: line.line, column: line.column, message: error.description))
                 }

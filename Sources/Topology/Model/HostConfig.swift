@@ -28,6 +28,9 @@ public struct HostConfig: Hashable, Sendable {
     }
 
     public var attachment: PortReference { PortReference(switchName: switchName, port: port) }
+
+    /// The interface's addresses in CIDR form, IPv4 first.
+    public var addresses: [String] { [ipv4?.description, ipv6?.description].compactMap { $0 } }
 }
 
 /// One entry of `links:`: two system ports of (usually different) switches joined by a veth pair

@@ -152,8 +152,7 @@ public struct FlowTable: Sendable {
 
     /// Every flow, highest priority first.
     public var entries: [FlowEntry] {
-        subtables.flatMap { $0.buckets.pairs.flatMap(\.1) }
-            .sorted { ($0.priority, $1.id) > ($1.priority, $0.id) }
+        unorderedEntries.sorted { ($0.priority, $1.id) > ($1.priority, $0.id) }
     }
 
     /// Number of distinct masks in use (the tuple-space size).

@@ -17,7 +17,7 @@ public struct HostAttachment: Sendable {
             let inside = try RouteNetlink(namespace: ns)
             if host.interface != tapName { try inside.rename(tapName, to: host.interface) }
             try inside.configureHost(interface: host.interface, mac: host.mac?.description, mtu: host.mtu.map(UInt32.init),
-                                     addresses: [host.ipv4?.description, host.ipv6?.description].compactMap { $0 },
+                                     addresses: host.addresses,
                                      gateway: host.gateway?.description)
         } catch {
             if created { try? NetworkNamespace.delete(named: host.namespace) }
