@@ -171,15 +171,21 @@ struct SessionTests {
     @Test("Echo keepalive: a silent switch is closed after 3 unanswered echoes, an answering one stays")
     func echoKeepalive() async throws {
         let log = LogLines()
-        let controller = try await startController(echoInterval: .milliseconds(100), resyncOnConnect: false, log: log.log)
+        let recorder = RecordingApp()
+        let controller = try await startController(apps: [recorder], echoInterval: .milliseconds(100),
+                                                   resyncOnConnect: false, log: log.log)
         defer { Task { await controller.shutdown() } }
         let silent = FakeSwitch(datapathID: 0xC1)
         let chatty = FakeSwitch(datapathID: 0xC2)
         try await connect(chatty, to: controller)
         silent.behaviour.answerEchoes = false
-        try await connect(silent, to: controller)
+        // Not `connect(_:to:)`: the silent session is ready for only ~300 ms, a window a polling
+        // wait can miss on a starved machine. The app's events record that it was ready.
+        try silent.connect(port: try #require(controller.localPort))
 
         #expect(await eventually { silent.isClosed })
+        #expect(await eventually { recorder.events.value.contains("disconnected 193") })
+        #expect(recorder.events.value.filter { $0.hasSuffix(" 193") } == ["connected 193", "disconnected 193"])
         #expect(silent.echoRequests == 3)
         #expect(await eventually { controller.session(datapathID: 0xC1) == nil })
         #expect(log.contains("no reply to 3 echo requests"))
