@@ -118,7 +118,8 @@ struct RawSender {
         let start = clock.now
         #expect(try capture.next(timeoutMilliseconds: 300) == nil)
         let waited = clock.now - start
-        #expect(waited >= .milliseconds(290) && waited < .seconds(3), "waited \(waited)")
+        // The upper bound only catches a hang; a starved CI machine may stretch the wait well past 300 ms.
+        #expect(waited >= .milliseconds(290) && waited < .seconds(60), "waited \(waited)")
         #expect(try capture.next(timeoutMilliseconds: 0) == nil)
 
         // Without immediate mode libpcap holds frames for its buffer timeout; they still come.
