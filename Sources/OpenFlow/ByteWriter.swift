@@ -45,20 +45,25 @@ struct ByteWriter: ~Copyable {
         // Zero-filled rather than uninitialized: that initializer is specialized for UInt8,
         // the uninitialized one looks up generic metadata on every call.
         var bytes = [UInt8](repeating: 0, count: max(estimate, 8))
-        var grown: [UInt8]?
-        var written = 0
-        bytes.withUnsafeMutableBufferPointer { buffer in
+        let (grown, written) = bytes.withUnsafeMutableBufferPointer { buffer -> ([UInt8]?, Int) in
             var w = ByteWriter(into: buffer)
             body(&w)
-            if w.ownsStorage { grown = w.finish() } else { written = w.count }
+            return w.ownsStorage ? (w.finish(), 0) : (nil, w.count)
         }
         if let grown { return grown }
         if written < bytes.count { bytes.removeLast(bytes.count - written) }
         return bytes
     }
 
+    /// Makes room for `n` more bytes. The check is inlined into every write; growing is not,
+    /// so the primitives below stay a compare, a store and an add.
+    @inline(__always)
     private mutating func reserve(_ n: Int) {
-        guard count + n > capacity else { return }
+        if count + n > capacity { grow(n) }
+    }
+
+    @inline(never)
+    private mutating func grow(_ n: Int) {
         var newCapacity = capacity * 2
         while newCapacity < count + n { newCapacity *= 2 }
         let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 8)
@@ -69,24 +74,28 @@ struct ByteWriter: ~Copyable {
         ownsStorage = true
     }
 
+    @inline(__always)
     mutating func u8(_ v: UInt8) {
         reserve(1)
         storage.storeBytes(of: v, toByteOffset: count, as: UInt8.self)
         count += 1
     }
 
+    @inline(__always)
     mutating func u16(_ v: UInt16) {
         reserve(2)
         storage.storeBytes(of: v.bigEndian, toByteOffset: count, as: UInt16.self)
         count += 2
     }
 
+    @inline(__always)
     mutating func u32(_ v: UInt32) {
         reserve(4)
         storage.storeBytes(of: v.bigEndian, toByteOffset: count, as: UInt32.self)
         count += 4
     }
 
+    @inline(__always)
     mutating func u64(_ v: UInt64) {
         reserve(8)
         storage.storeBytes(of: v.bigEndian, toByteOffset: count, as: UInt64.self)
@@ -141,6 +150,7 @@ struct ByteWriter: ~Copyable {
         zeros((8 - (count - start) % 8) % 8)
     }
 
+    @inline(__always)
     mutating func setU16(_ v: UInt16, at offset: Int) {
         precondition(offset >= 0 && offset + 2 <= count)
         storage.storeBytes(of: v.bigEndian, toByteOffset: offset, as: UInt16.self)

@@ -68,8 +68,9 @@ public enum OFAction: Hashable, Sendable {
     }
 
     func encode(into w: inout ByteWriter) {
+        let start = w.count
         w.u16(type.rawValue)
-        w.u16(UInt16(truncatingIfNeeded: encodedLength))
+        w.u16(0)  // length, written once the body is
         switch self {
         case .output(let port, let maxLength):
             w.u32(port); w.u16(maxLength); w.zeros(6)
@@ -82,14 +83,13 @@ public enum OFAction: Hashable, Sendable {
         case .setQueue(let id), .group(let id):
             w.u32(id)
         case .setField(let f):
-            let start = w.count - 4
             f.encode(into: &w)
             w.padTo8(from: start)
         case .experimenter(let id, let data):
-            let start = w.count - 4
             w.u32(id); w.append(data)
             w.padTo8(from: start)
         }
+        w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
     }
 
     /// Actions the SwiftSDN datapath does not implement.

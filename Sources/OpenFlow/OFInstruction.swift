@@ -37,8 +37,9 @@ public enum OFInstruction: Hashable, Sendable {
     }
 
     func encode(into w: inout ByteWriter) {
+        let start = w.count
         w.u16(type.rawValue)
-        w.u16(UInt16(truncatingIfNeeded: encodedLength))
+        w.u16(0)  // length, written once the body is
         switch self {
         case .gotoTable(let t):
             w.u8(t); w.zeros(3)
@@ -52,10 +53,10 @@ public enum OFInstruction: Hashable, Sendable {
         case .meter(let id):
             w.u32(id)
         case .experimenter(let id, let data):
-            let start = w.count - 4
             w.u32(id); w.append(data)
             w.padTo8(from: start)
         }
+        w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
     }
 }
 

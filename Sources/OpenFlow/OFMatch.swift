@@ -34,8 +34,9 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
     func encode(into w: inout ByteWriter) {
         let start = w.count
         w.u16(Self.typeOXM)
-        w.u16(UInt16(truncatingIfNeeded: length))
+        w.u16(0)  // length without the padding, written once the TLVs are
         for f in fields { f.encode(into: &w) }
+        w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
         w.padTo8(from: start)
     }
 

@@ -15,12 +15,12 @@ extension OFMessage {
         let start = buffer.count
         let estimate = estimatedLength
         buffer.append(contentsOf: repeatElement(0, count: estimate))
-        var grown: [UInt8]?
-        var written = 0
-        buffer.withUnsafeMutableBufferPointer { all in
+        // The closure returns its results rather than assigning captured variables: captured
+        // vars are boxed and every access to them is checked for exclusivity at run time.
+        let (grown, written) = buffer.withUnsafeMutableBufferPointer { all -> ([UInt8]?, Int) in
             var w = ByteWriter(into: UnsafeMutableBufferPointer(rebasing: all[start...]))
             write(xid: xid, to: &w)
-            if w.ownsStorage { grown = w.finish() } else { written = w.count }
+            return w.ownsStorage ? (w.finish(), 0) : (nil, w.count)
         }
         if let grown {
             buffer.removeLast(estimate)
