@@ -16,40 +16,11 @@ extension Datapath {
             if macTable.fullDrops != before { counters.dropped(.macTableFull) }
         }
 
-        var untagged: PacketRef?
-        var taggedRef: PacketRef?
+        var variants = EgressVariants()
         defer {
-            if let u = untagged { pool.release(u.buffer) }
-            if let t = taggedRef { pool.release(t.buffer) }
+            if let u = variants.untagged { pool.release(u.buffer) }
+            if let t = variants.tagged { pool.release(t.buffer) }
         }
-        // Builds (once) the variant of the frame a port of each egress kind needs.
-        func variant(_ egress: PortVLANMode.Egress) -> PacketRef? {
-            switch egress {
-            case .drop:
-                return nil
-            case .untagged:
-                if let u = untagged { return u }
-                guard tagged else { pool.retain(c.ref.buffer); untagged = c.ref; return untagged }
-                guard var copy = Cursor(ref: copyPacket(c.ref), c) else { return nil }
-                popVLAN(&copy)
-                untagged = copy.ref
-                return untagged
-            case .tagged:
-                if let t = taggedRef { return t }
-                if tagged && vid == vlan { pool.retain(c.ref.buffer); taggedRef = c.ref; return taggedRef }
-                guard var copy = Cursor(ref: copyPacket(c.ref), c) else { return nil }
-                let pcp = tagged ? c.key.vlanPCP : 0
-                if tagged {
-                    rewriter(copy).setField(.vlanVID, FieldValue(UInt64(vlan)), key: &copy.key, layout: copy.layout, vnet: copy.ref.vnet)
-                } else if !pushVLAN(&copy, tpid: EtherType.vlan, tci: UInt16(pcp) << 13 | vlan) {
-                    pool.release(copy.ref.buffer)
-                    return nil
-                }
-                taggedRef = copy.ref
-                return taggedRef
-            }
-        }
-
         let dst = c.key.ethDst
         if !dst.isMulticast, let learned = macTable.lookup(dst, vlan: vlan, now: now) {
             let slot = slot(learned)
@@ -58,11 +29,50 @@ extension Datapath {
                 return
             }
             guard states[slot].isLive else { portCounters[slot].dropped(.portDown); return }
-            if let ref = variant(modes[slot].egress(vlan: vlan)) { enqueue(slot, ref) }
+            if let ref = variant(modes[slot].egress(vlan: vlan), of: c, vid: vid, vlan: vlan, &variants) { enqueue(slot, ref) }
             return
         }
         for slot in states.indices where slot != inSlot && states[slot].isLive {
-            if let ref = variant(modes[slot].egress(vlan: vlan)) { enqueue(slot, ref) }
+            if let ref = variant(modes[slot].egress(vlan: vlan), of: c, vid: vid, vlan: vlan, &variants) { enqueue(slot, ref) }
+        }
+    }
+
+    /// The frame as each kind of egress port needs it, each built at most once per frame.
+    struct EgressVariants {
+        var untagged: PacketRef?
+        var tagged: PacketRef?
+    }
+
+    /// The variant of `c` a port of kind `egress` needs, built (once) into `variants`. An
+    /// inout struct rather than variables captured by a local function: captured variables are
+    /// boxed, and each access to a box costs a run-time exclusivity check.
+    @inline(__always)
+    func variant(_ egress: PortVLANMode.Egress, of c: Cursor, vid: UInt16?, vlan: UInt16,
+                 _ variants: inout EgressVariants) -> PacketRef? {
+        let tagged = vid != nil
+        switch egress {
+        case .drop:
+            return nil
+        case .untagged:
+            if let u = variants.untagged { return u }
+            guard tagged else { pool.retain(c.ref.buffer); variants.untagged = c.ref; return c.ref }
+            guard var copy = Cursor(ref: copyPacket(c.ref), c) else { return nil }
+            popVLAN(&copy)
+            variants.untagged = copy.ref
+            return copy.ref
+        case .tagged:
+            if let t = variants.tagged { return t }
+            if tagged && vid == vlan { pool.retain(c.ref.buffer); variants.tagged = c.ref; return c.ref }
+            guard var copy = Cursor(ref: copyPacket(c.ref), c) else { return nil }
+            let pcp = tagged ? c.key.vlanPCP : 0
+            if tagged {
+                rewriter(copy).setField(.vlanVID, FieldValue(UInt64(vlan)), key: &copy.key, layout: copy.layout, vnet: copy.ref.vnet)
+            } else if !pushVLAN(&copy, tpid: EtherType.vlan, tci: UInt16(pcp) << 13 | vlan) {
+                pool.release(copy.ref.buffer)
+                return nil
+            }
+            variants.tagged = copy.ref
+            return copy.ref
         }
     }
 }

@@ -23,28 +23,33 @@ public final class Datapath: @unchecked Sendable {
     static let cacheLimit = 65536
 
     public let pool: PacketBufferPool
-    public private(set) var ports: [SwitchPort] = []
-    var modes: [PortVLANMode] = []
+    @exclusivity(unchecked) public private(set) var ports: [SwitchPort] = []
+    @exclusivity(unchecked) var modes: [PortVLANMode] = []
     /// Each port's state and counters by slot, as concrete classes: the per-packet path reads
     /// these instead of calling through the `SwitchPort` existential.
-    var states: [PortState] = []
-    var portCounters: [PortCounters] = []
-    var portNumbers: [PortNumber] = []
+    @exclusivity(unchecked) var states: [PortState] = []
+    @exclusivity(unchecked) var portCounters: [PortCounters] = []
+    @exclusivity(unchecked) var portNumbers: [PortNumber] = []
     /// Port number → index in `ports`, or -1.
-    var slotByNumber = [Int16](repeating: -1, count: 65536)
+    @exclusivity(unchecked) var slotByNumber = [Int16](repeating: -1, count: 65536)
 
     public let pipeline: ManagedAtomic<PipelineSnapshot>
     /// Bumped when a port's liveness changes, so cached group choices and floods are redone.
     public let portGeneration = ManagedAtomic<UInt64>(0)
-    var cache = FlowKeyMap<Int32>(minimumCapacity: 4096)
-    var programs: [DatapathProgram] = []
-    var cachedPipelineGeneration: UInt64 = .max
-    var cachedPortGeneration: UInt64 = .max
+    // The datapath thread's own state (and `macTable`, under `lock`; the port arrays above
+    // change only before the thread starts). Marked @exclusivity(unchecked): only that thread
+    // touches these, so the run-time check on every access to a class property (a thread-local
+    // access set, ~10 % of the switch's CPU under a 64-byte flood) guards nothing. The compiler's
+    // static exclusivity checks still apply.
+    @exclusivity(unchecked) var cache = FlowKeyMap<Int32>(minimumCapacity: 4096)
+    @exclusivity(unchecked) var programs: [DatapathProgram] = []
+    @exclusivity(unchecked) var cachedPipelineGeneration: UInt64 = .max
+    @exclusivity(unchecked) var cachedPortGeneration: UInt64 = .max
     /// Cache hits and misses of the batch in progress.
-    var batchHits: UInt64 = 0
-    var batchMisses: UInt64 = 0
+    @exclusivity(unchecked) var batchHits: UInt64 = 0
+    @exclusivity(unchecked) var batchMisses: UInt64 = 0
 
-    public var macTable: MACTable
+    @exclusivity(unchecked) public var macTable: MACTable
     /// Held by the datapath while it processes a batch; take it to read `macTable`.
     public let lock = DatapathLock()
     public let counters = PortCounters()
@@ -53,15 +58,15 @@ public final class Datapath: @unchecked Sendable {
 
     /// Where PACKET_IN goes; nil when no controller is connected.
     public var packetInHandler: (@Sendable (PacketInEvent) -> Void)?
-    var packetInLimiter: TokenBucket
+    @exclusivity(unchecked) var packetInLimiter: TokenBucket
 
     /// PACKET_OUT frames from the OpenFlow agent, run by the datapath thread.
     public let injected = InjectionQueue()
 
-    var txQueues: [[PacketRef]] = []
-    var txPending: [Int] = []
-    var rxBatch: [PacketRef] = []
-    var now: UInt64 = 0
+    @exclusivity(unchecked) var txQueues: [[PacketRef]] = []
+    @exclusivity(unchecked) var txPending: [Int] = []
+    @exclusivity(unchecked) var rxBatch: [PacketRef] = []
+    @exclusivity(unchecked) var now: UInt64 = 0
 
     public init(pool: PacketBufferPool, macTableSize: Int = 8192, macAgingSeconds: UInt64 = 300,
                 packetInRate: Double = 1000, initial: PipelineSnapshot = PipelineSnapshot()) {

@@ -11,38 +11,63 @@ public final class PacketBufferPool {
     public let bufferSize: Int
     public let capacity: Int
     let slab: UnsafeMutableRawPointer
-    var free: [Int32]
-    var refcounts: [Int32]
+    // Raw storage rather than arrays in class properties: each per-packet retain/release would
+    // otherwise pay a uniqueness check and a run-time exclusivity check. Every index comes from
+    // `allocate`, so it is in 0..<capacity; the free list never holds more than `capacity`.
+    let freeList: UnsafeMutablePointer<Int32>
+    let refcounts: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) var freeCount: Int
     /// Times `allocate` found the pool empty.
-    public private(set) var exhausted: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var exhausted: UInt64 = 0
 
     public init(capacity: Int, bufferSize: Int = PacketBufferPool.defaultBufferSize) {
         self.capacity = capacity
         self.bufferSize = bufferSize
         slab = UnsafeMutableRawPointer.allocate(byteCount: capacity * bufferSize, alignment: 64)
-        free = (0..<Int32(capacity)).reversed().map { $0 }
-        refcounts = Array(repeating: 0, count: capacity)
+        freeList = .allocate(capacity: capacity)
+        refcounts = .allocate(capacity: capacity)
+        refcounts.initialize(repeating: 0, count: capacity)
+        // Lowest index on top, so buffers are handed out from the start of the slab.
+        for i in 0..<capacity { freeList[i] = Int32(capacity - 1 - i) }
+        freeCount = capacity
     }
 
-    deinit { slab.deallocate() }
+    deinit {
+        slab.deallocate()
+        freeList.deallocate()
+        refcounts.deallocate()
+    }
 
-    public var available: Int { free.count }
+    public var available: Int { freeCount }
 
     /// Takes a buffer with one reference, or nil when the pool is empty (counted).
     @inline(__always) public func allocate() -> Int32? {
-        guard let index = free.popLast() else { exhausted &+= 1; return nil }
+        guard freeCount > 0 else { exhausted &+= 1; return nil }
+        freeCount -= 1
+        let index = freeList[freeCount]
         refcounts[Int(index)] = 1
         return index
     }
 
-    @inline(__always) public func retain(_ index: Int32) { refcounts[Int(index)] &+= 1 }
-
-    @inline(__always) public func release(_ index: Int32) {
-        refcounts[Int(index)] &-= 1
-        if refcounts[Int(index)] == 0 { free.append(index) }
+    @inline(__always) public func retain(_ index: Int32) {
+        precondition(index >= 0 && Int(index) < capacity)
+        refcounts[Int(index)] &+= 1
     }
 
-    @inline(__always) public func isShared(_ index: Int32) -> Bool { refcounts[Int(index)] > 1 }
+    @inline(__always) public func release(_ index: Int32) {
+        precondition(index >= 0 && Int(index) < capacity)
+        refcounts[Int(index)] &-= 1
+        if refcounts[Int(index)] == 0 {
+            precondition(freeCount < capacity, "buffer \(index) released more often than taken")
+            freeList[freeCount] = index
+            freeCount += 1
+        }
+    }
+
+    @inline(__always) public func isShared(_ index: Int32) -> Bool {
+        precondition(index >= 0 && Int(index) < capacity)
+        return refcounts[Int(index)] > 1
+    }
 
     @inline(__always) public func base(_ index: Int32) -> UnsafeMutableRawPointer {
         slab + Int(index) * bufferSize
