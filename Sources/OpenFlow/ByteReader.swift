@@ -20,28 +20,39 @@ struct ByteReader {
     var remaining: Int { end - offset }
     var isAtEnd: Bool { offset >= end }
 
-    func need(_ n: Int, _ what: String) throws(OFDecodeError) {
-        guard n >= 0, n <= end - offset else { throw OFDecodeError(lengthError, what) }
+    @inline(__always)
+    func need(_ n: Int, _ what: StaticString) throws(OFDecodeError) {
+        guard n >= 0, n <= end - offset else { throw overrun(what) }
     }
 
+    /// The error for reading past the end; out of line so the checks above stay small.
+    @inline(never)
+    func overrun(_ what: StaticString) -> OFDecodeError {
+        OFDecodeError(lengthError, what.description)
+    }
+
+    @inline(__always)
     mutating func u8() throws(OFDecodeError) -> UInt8 {
         try need(1, "truncated")
         defer { offset += 1 }
         return base[offset]
     }
 
+    @inline(__always)
     mutating func u16() throws(OFDecodeError) -> UInt16 {
         try need(2, "truncated")
         defer { offset += 2 }
         return UInt16(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
     }
 
+    @inline(__always)
     mutating func u32() throws(OFDecodeError) -> UInt32 {
         try need(4, "truncated")
         defer { offset += 4 }
         return UInt32(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
+    @inline(__always)
     mutating func u64() throws(OFDecodeError) -> UInt64 {
         try need(8, "truncated")
         defer { offset += 8 }
@@ -54,6 +65,7 @@ struct ByteReader {
         return UInt16(base[offset + at]) << 8 | UInt16(base[offset + at + 1])
     }
 
+    @inline(__always)
     mutating func skip(_ n: Int) throws(OFDecodeError) {
         try need(n, "truncated")
         offset += n
@@ -78,6 +90,7 @@ struct ByteReader {
     }
 
     /// An OXM value of `width` bytes (1, 2, 4, 6, 8 or 16) as a 128-bit pair.
+    @inline(__always)
     mutating func value(width: Int) throws(OFDecodeError) -> FieldValue {
         try need(width, "truncated")
         defer { offset += width }
@@ -109,7 +122,8 @@ struct ByteReader {
 
     /// Splits off the next `n` bytes as their own reader (with its own length error) and
     /// consumes them here. Fails with this reader's error when fewer than `n` remain.
-    mutating func sub(_ n: Int, lengthError: OFErrorCode, _ what: String) throws(OFDecodeError) -> ByteReader {
+    @inline(__always)
+    mutating func sub(_ n: Int, lengthError: OFErrorCode, _ what: StaticString) throws(OFDecodeError) -> ByteReader {
         try need(n, what)
         defer { offset += n }
         return ByteReader(base, offset: offset, end: offset + n, lengthError: lengthError)
