@@ -49,16 +49,20 @@ public final class PacketBufferPool {
         return index
     }
 
+    /// Adds a reference to a buffer that has one (a frame queued on a second port, say).
     @inline(__always) public func retain(_ index: Int32) {
-        precondition(index >= 0 && Int(index) < capacity)
+        precondition(index >= 0 && Int(index) < capacity && refcounts[Int(index)] > 0,
+                     "retain of buffer \(index), which is not taken")
         refcounts[Int(index)] &+= 1
     }
 
+    /// Drops a reference; the last one returns the buffer to the pool. Releasing a buffer that
+    /// is not taken would let two frames share it later, so it stops the process instead.
     @inline(__always) public func release(_ index: Int32) {
-        precondition(index >= 0 && Int(index) < capacity)
+        precondition(index >= 0 && Int(index) < capacity && refcounts[Int(index)] > 0,
+                     "release of buffer \(index), which is not taken")
         refcounts[Int(index)] &-= 1
         if refcounts[Int(index)] == 0 {
-            precondition(freeCount < capacity, "buffer \(index) released more often than taken")
             freeList[freeCount] = index
             freeCount += 1
         }
