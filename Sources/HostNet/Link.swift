@@ -16,6 +16,10 @@ public struct LinkInfo: Sendable, Equatable {
     public var kind: String?
     /// Set on `LinkMonitor` events for a link that was removed (RTM_DELLINK).
     public var isDeleted: Bool = false
+    /// Frames the kernel dropped on their way out of this interface (IFLA_STATS64
+    /// tx_dropped). For a TAP these are frames its host sent that the reader's queue had no
+    /// room for.
+    public var txDropped: UInt64 = 0
 
     public init(index: Int32, name: String, mac: String?, mtu: UInt32, isUp: Bool,
                 hasCarrier: Bool, kind: String?, isDeleted: Bool = false) {
@@ -34,6 +38,7 @@ public struct LinkInfo: Sendable, Equatable {
             isUp: flags & UInt32(Glibc.IFF_UP) != 0,
             hasCarrier: rtnl_link_get_carrier(link) != 0,
             kind: rtnl_link_get_type(link).map { String(cString: $0) })
+        txDropped = rtnl_link_get_stat(link, RTNL_LINK_TX_DROPPED)
     }
 }
 

@@ -4,7 +4,9 @@ import Atomics
 public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     case malformed, vlanNotCarried, tableMiss, actionDrop, ttlExpired, noBuffer, txError
     case loopback, portDown, controllerUnavailable, packetInRateLimit, unknownPort, macTableFull
-    /// Dropped by the kernel before the switch read it (socket receive queue full).
+    /// Dropped by the kernel before the switch read it: an AF_PACKET socket's receive queue
+    /// or a TAP device's queue toward the switch was full. Counted by the housekeeping thread,
+    /// the only writer of this reason's counter.
     case kernelQueueFull
 
     public var description: String {

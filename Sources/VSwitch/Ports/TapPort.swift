@@ -17,6 +17,9 @@ public final class TapPort: SwitchPort, @unchecked Sendable {
     public private(set) var fileDescriptor: Int32
     public let counters = PortCounters()
     public let state = PortState()
+    /// The TAP interface's tx_dropped when last read (housekeeping thread only): frames its
+    /// host sent while the switch's queue on this device was full.
+    private var kernelTxDropped: UInt64?
 
     /// Creates the TAP `name` (or attaches to an existing persistent one with that name).
     public init(number: PortNumber, name: String) throws(PortError) {
@@ -49,6 +52,18 @@ public final class TapPort: SwitchPort, @unchecked Sendable {
             throw .errno(name, "TUNSETOFFLOAD", e)
         }
         fileDescriptor = fd
+        // Drops from before the switch opened the device are not the switch's.
+        if case .value(let v) = VirtualSwitch.readSysFile("/sys/class/net/\(name)/statistics/tx_dropped") {
+            kernelTxDropped = UInt64(v)
+        }
+    }
+
+    /// Charges the port with the kernel's drops since the last reading of the interface's
+    /// tx_dropped (`total`), as Open vSwitch counts a tap's tx drops as the port's rx drops.
+    func noteKernelTxDropped(_ total: UInt64) {
+        defer { kernelTxDropped = total }
+        guard let last = kernelTxDropped, total > last else { return }
+        counters.dropped(.kernelQueueFull, total - last)
     }
 
     deinit { close() }

@@ -70,48 +70,9 @@ extension VirtualSwitch {
             expireFlows()
             let now = MonotonicClock.nanoseconds()
             datapath.lock.withLock { _ = datapath.macTable.expire(now: now) }
-            refreshCarrier()
+            refreshLinks()
             for case let port as SystemPort in ports { port.collectKernelDrops() }
         }
-    }
-
-    /// Reflects each port's carrier (from /sys/class/net/NAME/carrier) in its state; a change
-    /// invalidates cached forwarding decisions and forgets MACs learned on a port that went down.
-    func refreshCarrier() {
-        let moved = portLocations.withLock { $0 }
-        for port in ports where port.kind != .pcap {
-            let carrier: Bool?
-            if let location = moved[port.number] {
-                carrier = Self.readCarrier(location.interface, namespace: location.namespace)
-            } else {
-                carrier = Self.readCarrier((port as? SystemPort)?.interface ?? port.name)
-            }
-            guard let carrier else { continue }
-            if carrier != port.state.hasCarrier {
-                port.state.hasCarrier = carrier
-                if !carrier { datapath.lock.withLock { datapath.macTable.flush(port: port.number) } }
-                datapath.invalidateCache()
-                portStatusHandler?(port)
-            }
-        }
-    }
-
-    static func readCarrier(_ ifname: String) -> Bool? {
-        let fd = open("/sys/class/net/\(ifname)/carrier", O_RDONLY | O_CLOEXEC)
-        // A TAP whose interface sits in another namespace is not visible here; keep its state.
-        guard fd >= 0 else { return nil }
-        defer { Glibc.close(fd) }
-        var byte: UInt8 = 0
-        let n = read(fd, &byte, 1)
-        if n < 0 { return errno == EINVAL ? false : nil }  // EINVAL: interface down
-        return byte == UInt8(ascii: "1")
-    }
-
-    /// Link state of an interface inside another namespace (a TAP moved to its host), over netlink.
-    static func readCarrier(_ ifname: String, namespace: String) -> Bool? {
-        guard let ns = try? NetworkNamespace.open(named: namespace),
-              let link = try? RouteNetlink(namespace: ns).link(named: ifname) else { return nil }
-        return link.isUp && link.hasCarrier
     }
 
     static func spawn(_ body: @escaping @Sendable () -> Void) -> pthread_t? {

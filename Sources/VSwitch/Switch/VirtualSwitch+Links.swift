@@ -1,0 +1,69 @@
+import Glibc
+import HostNet
+
+/// What the kernel says about the interface behind a port.
+struct KernelLinkState {
+    var carrier: Bool
+    /// The interface's tx_dropped counter, where it could be read.
+    var txDropped: UInt64?
+}
+
+extension VirtualSwitch {
+    /// Once a second (housekeeping thread): reflects each port's carrier in its state — a change
+    /// invalidates cached forwarding decisions and forgets MACs learned on a port that went
+    /// down — and charges a TAP port with the frames its kernel queue dropped.
+    func refreshLinks() {
+        let moved = portLocations.withLock { $0 }
+        for port in ports where port.kind != .pcap {
+            let link: KernelLinkState?
+            if let location = moved[port.number] {
+                link = Self.readLink(location.interface, namespace: location.namespace)
+            } else {
+                link = Self.readLink((port as? SystemPort)?.interface ?? port.name)
+            }
+            guard let link else { continue }
+            if let tap = port as? TapPort, let dropped = link.txDropped { tap.noteKernelTxDropped(dropped) }
+            if link.carrier != port.state.hasCarrier {
+                port.state.hasCarrier = link.carrier
+                if !link.carrier { datapath.lock.withLock { datapath.macTable.flush(port: port.number) } }
+                datapath.invalidateCache()
+                portStatusHandler?(port)
+            }
+        }
+    }
+
+    /// An interface in this namespace, from /sys/class/net/NAME. Nil when it is not visible
+    /// here (a TAP whose interface moved to another namespace): its state is kept.
+    static func readLink(_ ifname: String) -> KernelLinkState? {
+        guard let text = readSysFile("/sys/class/net/\(ifname)/carrier") else { return nil }
+        // An interface that is down answers EINVAL: no carrier.
+        let carrier = text == .einval ? false : text == .value("1")
+        var dropped: UInt64?
+        if case .value(let v) = readSysFile("/sys/class/net/\(ifname)/statistics/tx_dropped") { dropped = UInt64(v) }
+        return KernelLinkState(carrier: carrier, txDropped: dropped)
+    }
+
+    /// An interface inside another namespace (a TAP moved to its host), over netlink.
+    static func readLink(_ ifname: String, namespace: String) -> KernelLinkState? {
+        guard let ns = try? NetworkNamespace.open(named: namespace),
+              let link = try? RouteNetlink(namespace: ns).link(named: ifname) else { return nil }
+        return KernelLinkState(carrier: link.isUp && link.hasCarrier, txDropped: link.txDropped)
+    }
+
+    enum SysFileText: Equatable {
+        case value(String)
+        case einval
+    }
+
+    /// The first line of a small sysfs file; nil when it cannot be opened or read.
+    static func readSysFile(_ path: String) -> SysFileText? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 { return errno == EINVAL ? .einval : nil }
+        let line = buffer[..<n].prefix { $0 != UInt8(ascii: "\n") }
+        return .value(String(decoding: line, as: UTF8.self))
+    }
+}
