@@ -165,9 +165,18 @@ struct RawSender {
         #expect(try capture.next(timeoutMilliseconds: 200) == nil)
         try #require(try Shell.run("ip", ["link", "set", veth.far, "up"]).status == 0)
 
+        // The sending end transmits again only once the kernel's link watcher has re-activated
+        // its queue, which a busy machine may run a second or more after `ip link set up`: a
+        // frame sent before that is dropped on the sending side, not lost by the capture. So
+        // send until one arrives (each try waits a second), within a bound that catches a
+        // capture that never recovers.
         let frame = sampleFrames(count: 1)[0]
-        try sender.send(frame)
-        #expect(try capture.next(timeoutMilliseconds: 2_000)?.data == frame)
+        var captured: [UInt8]?
+        for _ in 0..<15 where captured == nil {
+            try sender.send(frame)
+            captured = try capture.next(timeoutMilliseconds: 1_000)?.data
+        }
+        #expect(captured == frame)
     }
 
     /// A deleted interface is an error naming it, at once, not a read that never ends.
