@@ -15,10 +15,21 @@ struct VethPair {
         far = "pct\(tag)b"
         let created = try Shell.run("ip", ["link", "add", near, "type", "veth", "peer", "name", far])
         guard created.status == 0 else { throw ShellFailure(what: "ip link add \(near)", stderr: created.stderr) }
-        for name in [near, far] {
+        // The far end first: the near end (the tests' sender) then comes up with a carrier and
+        // its transmit queue is activated at once, not later by the kernel's link watcher.
+        for name in [far, near] {
             let up = try Shell.run("ip", ["link", "set", name, "up"])
             guard up.status == 0 else { delete(); throw ShellFailure(what: "ip link set \(name) up", stderr: up.stderr) }
         }
+        // And both ends report operstate up (the link watcher has run) before a test uses them.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline && ![near, far].allSatisfy(Self.isOperationallyUp) {
+            usleep(10_000)
+        }
+    }
+
+    static func isOperationallyUp(_ name: String) -> Bool {
+        (try? String(contentsOfFile: "/sys/class/net/\(name)/operstate", encoding: .utf8))?.hasPrefix("up") == true
     }
 
     /// Deleting one end removes both.
