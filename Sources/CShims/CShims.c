@@ -10,6 +10,9 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 #include <errno.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 
 const unsigned long sdn_TUNSETIFF = TUNSETIFF;
 const unsigned long sdn_TUNSETOFFLOAD = TUNSETOFFLOAD;
@@ -76,6 +79,12 @@ int sdn_sendmmsg(int fd, const uint8_t *const *buffers, const uint32_t *lengths,
 int sdn_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
 
 int sdn_unshare_net(void) { return unshare(CLONE_NEWNET); }
+
+int sdn_set_thread_nice(int nice) {
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+}
+
+int sdn_set_thread_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
 
 int sdn_packet_socket(int ifindex) {
     int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));

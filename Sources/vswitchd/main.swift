@@ -42,6 +42,12 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("switch"), help: "Which switch of the file to run (may be left out when it holds one).") var switchName: String?
     @Option(help: "Control socket path (default /run/swiftsdn/NAME.sock).") var controlSocket: String?
     @Option(help: "Passive OpenFlow listener ptcp:PORT[:IP] (default: the file's `listen`, else ptcp:6634 on loopback if free).") var listen: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Niceness of the datapath thread, -20…19; -10 is what Open vSwitch's ovs-ctl gives ovs-vswitchd (lowering it needs CAP_SYS_NICE).", valueName: "N"))
+    var datapathNice: Int32 = -10
+
+    func validate() throws {
+        guard (-20...19).contains(datapathNice) else { throw ValidationError("--datapath-nice must be within -20…19") }
+    }
 
     func run() throws {
         let (file, definition) = try loadDefinition(config, switchName)
@@ -85,7 +91,9 @@ struct Run: ParsableCommand {
             sw.close()
             throw fail("\(error)")
         }
-        sw.start()
+        if let problem = sw.start(datapathNice: datapathNice) {
+            say("vswitchd: warning: could not set the \(problem); forwarding at the inherited niceness")
+        }
         say("vswitchd: switch \(definition.name) running with \(definition.ports.count) ports, control socket \(socketPath)")
         var received: Int32 = 0
         sigwait(&stopSignals, &received)

@@ -169,11 +169,11 @@ final class Lab {
     /// Starts `vswitchd run --config CONFIG [--switch NAME]` and waits (bounded) until it prints
     /// that it is running; throws with its stderr when it exits or does not get ready.
     func startSwitch(config: String, switch name: String, selectByName: Bool = true,
-                     controlSocket: String? = nil) throws -> SwitchProcess {
+                     controlSocket: String? = nil, extraArguments: [String] = []) throws -> SwitchProcess {
         var arguments = ["run", "--config", config]
         if selectByName { arguments += ["--switch", name] }
         let socket = controlSocket ?? path("\(name).sock")
-        arguments += ["--control-socket", socket]
+        arguments += ["--control-socket", socket] + extraArguments
         let b = try spawn("vswitchd-\(name)", try Self.executable("vswitchd"), arguments)
         let ready = "vswitchd: switch \(name) running"
         let ok = Self.poll(seconds: 15) { b.stdout.contains(ready) || !b.isRunning }

@@ -39,6 +39,14 @@ int sdn_unshare_net(void);
 /// come from <linux/if_packet.h>, which Swift's Glibc module does not import.
 int sdn_packet_socket(int ifindex);
 
+/// setpriority(2) of the calling thread alone (PRIO_PROCESS with its gettid()), i.e. its
+/// niceness. gettid is declared only under _GNU_SOURCE. -1 with errno set.
+int sdn_set_thread_nice(int nice);
+
+/// Names the calling thread (prctl PR_SET_NAME; the kernel keeps 15 bytes), as `top -H` and
+/// /proc/PID/task/TID/comm show it. pthread_setname_np is declared only under _GNU_SOURCE.
+int sdn_set_thread_name(const char *name);
+
 /// getsockopt(PACKET_STATISTICS): frames the kernel dropped on this AF_PACKET socket since the
 /// last call (the kernel resets the counter on read). -1 with errno set on failure.
 long long sdn_packet_drops(int fd);

@@ -36,6 +36,12 @@ enum Sys {
         return setsockopt(fd, level, name, &v, socklen_t(MemoryLayout<Int32>.size)) < 0 ? errno : nil
     }
 
+    /// setpriority(2) of the calling thread (PRIO_PROCESS with the thread's id): its niceness,
+    /// -20 (favoured) … 19. Lowering it needs CAP_SYS_NICE.
+    static func setThreadNice(_ nice: Int32) -> Errno? {
+        sdn_set_thread_nice(nice) < 0 ? Errno(errno) : nil
+    }
+
     /// read(2); nil on EAGAIN, the errno on failure.
     @inline(__always) static func read(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ n: Int) -> Result<Int, Errno> {
         while true {
