@@ -1,8 +1,9 @@
 # SwiftSDN: build release binaries with the Swift toolchain, run them on slim Debian.
 #
 # Runtime needs: CAP_NET_ADMIN (TAP devices, netlink, namespaces), CAP_NET_RAW (AF_PACKET
-# ports, captures) and /dev/net/tun, e.g.
-#   docker run --cap-add NET_ADMIN --cap-add NET_RAW --device /dev/net/tun \
+# ports, captures), CAP_SYS_NICE (the datapath thread's niceness -10; without it vswitchd
+# warns and forwards at the default) and /dev/net/tun, e.g.
+#   docker run --cap-add NET_ADMIN --cap-add NET_RAW --cap-add SYS_NICE --device /dev/net/tun \
 #              -v /run/swiftsdn:/run/swiftsdn swiftsdn vswitchd run --config /etc/swiftsdn/s1.yaml
 # Moving ports into other containers' namespaces also needs --pid=host or a shared /run/netns.
 
