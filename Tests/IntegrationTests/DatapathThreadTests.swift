@@ -8,29 +8,33 @@ extension Integration {
     /// does not preempt it; the housekeeping thread keeps the default.
     @Suite("Datapath thread")
     struct DatapathThread {
-        @Test func runsNamedAtTheConfiguredNiceness() throws {
+        @Test func runsNamedAtNicenessMinus10ByDefault() throws {
             guard integrationGate(tools: namespaceTools) else { return }
             let lab = try Lab()
             defer { lab.cleanup() }
             let topo = try TwoHosts(lab, failMode: "standalone", flows: ["priority=0,actions=normal"])
-
-            let byDefault = try lab.startSwitch(config: topo.config, switch: "s1")
-            var threads = try Self.threads(of: byDefault.pid)
+            let sw = try lab.startSwitch(config: topo.config, switch: "s1")
+            let threads = try Self.threads(of: sw.pid)
             #expect(threads["sdn-datapath"] == -10, "threads: \(threads)")
             #expect(threads["sdn-housekeep"] == 0, "threads: \(threads)")
-            #expect(!byDefault.background.stdout.contains("warning"), "\(byDefault.background.stdout)")
+            #expect(!sw.background.stdout.contains("warning"), "\(sw.background.stdout)")
             #expect(try lab.ping(from: topo.ns1, topo.ip2))
-            byDefault.background.stop()
+        }
 
-            let gentle = try lab.startSwitch(config: topo.config, switch: "s1", extraArguments: ["--datapath-nice", "5"])
-            threads = try Self.threads(of: gentle.pid)
-            #expect(threads["sdn-datapath"] == 5, "threads: \(threads)")
-            #expect(try lab.ping(from: topo.ns1, topo.ip2))
-            gentle.background.stop()
-
+        @Test func datapathNiceIsConfigurableWithinItsRange() throws {
+            guard integrationGate(tools: namespaceTools) else { return }
+            let lab = try Lab()
+            defer { lab.cleanup() }
+            let topo = try TwoHosts(lab, failMode: "standalone", flows: ["priority=0,actions=normal"])
             let refused = try lab.vswitchd(["run", "--config", topo.config, "--switch", "s1", "--datapath-nice", "-30"])
             #expect(refused.status != 0)
             #expect(refused.stderr.contains("--datapath-nice must be within -20…19"), "\(refused.stderr)")
+
+            let sw = try lab.startSwitch(config: topo.config, switch: "s1", extraArguments: ["--datapath-nice", "5"])
+            let threads = try Self.threads(of: sw.pid)
+            #expect(threads["sdn-datapath"] == 5, "threads: \(threads)")
+            #expect(threads["sdn-housekeep"] == 0, "threads: \(threads)")
+            #expect(try lab.ping(from: topo.ns1, topo.ip2))
         }
 
         /// Thread name → niceness, from /proc/PID/task/TID/stat (field 19; the name is field 2,
