@@ -122,17 +122,17 @@ extension PipelineSnapshot {
 
     /// The indices of the buckets a group runs for this flow (spec §5.6.1).
     func chooseBuckets(_ group: GroupEntry, key: FlowKey, isPortLive: (PortNumber) -> Bool) -> [Int] {
-        func live(_ b: GroupEntry.Bucket) -> Bool { b.watchPort == .any || isPortLive(b.watchPort) }
-        let all = Array(group.buckets.indices)
+        func live(_ i: Int) -> Bool { group.buckets[i].watchPort == .any || isPortLive(group.buckets[i].watchPort) }
+        let all = group.buckets.indices
         switch group.kind {
         case .all:
-            return all
+            return Array(all)
         case .indirect:
             return Array(all.prefix(1))
         case .fastFailover:
-            return all.first { live(group.buckets[$0]) }.map { [$0] } ?? []
+            return all.first(where: live).map { [$0] } ?? []
         case .select:
-            let candidates = all.filter { live(group.buckets[$0]) && group.buckets[$0].weight > 0 }
+            let candidates = all.filter { live($0) && group.buckets[$0].weight > 0 }
             let total = candidates.reduce(0) { $0 + Int(group.buckets[$1].weight) }
             guard total > 0 else { return [] }
             // A hash of the flow's addresses and ports, so one flow always takes one bucket.

@@ -42,6 +42,27 @@ enum Sys {
         sdn_set_thread_nice(nice) < 0 ? Errno(errno) : nil
     }
 
+    /// What a small sysfs attribute file holds: its first line, or EINVAL (the kernel's answer
+    /// for a value that does not apply now, e.g. the carrier of an interface that is down).
+    enum SysfsValue: Equatable {
+        case value(String)
+        case einval
+    }
+
+    /// open(2) + read(2) of a sysfs attribute; nil when it cannot be opened or read.
+    static func readSysfs(_ path: String) -> SysfsValue? {
+        guard case .success(let fd) = open(path, O_RDONLY) else { return nil }
+        defer { Glibc.close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        var n: Int
+        repeat {
+            n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        } while n < 0 && errno == EINTR
+        if n < 0 { return errno == EINVAL ? .einval : nil }
+        let line = buffer[..<n].prefix { $0 != UInt8(ascii: "\n") }
+        return .value(String(decoding: line, as: UTF8.self))
+    }
+
     /// read(2); nil on EAGAIN, the errno on failure.
     @inline(__always) static func read(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ n: Int) -> Result<Int, Errno> {
         while true {

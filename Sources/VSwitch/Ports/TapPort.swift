@@ -53,7 +53,7 @@ public final class TapPort: SwitchPort, @unchecked Sendable {
         }
         fileDescriptor = fd
         // Drops from before the switch opened the device are not the switch's.
-        if case .value(let v) = VirtualSwitch.readSysFile("/sys/class/net/\(name)/statistics/tx_dropped") {
+        if case .value(let v) = Sys.readSysfs("/sys/class/net/\(name)/statistics/tx_dropped") {
             kernelTxDropped = UInt64(v)
         }
     }

@@ -35,11 +35,11 @@ extension VirtualSwitch {
     /// An interface in this namespace, from /sys/class/net/NAME. Nil when it is not visible
     /// here (a TAP whose interface moved to another namespace): its state is kept.
     static func readLink(_ ifname: String) -> KernelLinkState? {
-        guard let text = readSysFile("/sys/class/net/\(ifname)/carrier") else { return nil }
+        guard let text = Sys.readSysfs("/sys/class/net/\(ifname)/carrier") else { return nil }
         // An interface that is down answers EINVAL: no carrier.
-        let carrier = text == .einval ? false : text == .value("1")
+        let carrier = text == .value("1")
         var dropped: UInt64?
-        if case .value(let v) = readSysFile("/sys/class/net/\(ifname)/statistics/tx_dropped") { dropped = UInt64(v) }
+        if case .value(let v) = Sys.readSysfs("/sys/class/net/\(ifname)/statistics/tx_dropped") { dropped = UInt64(v) }
         return KernelLinkState(carrier: carrier, txDropped: dropped)
     }
 
@@ -48,22 +48,5 @@ extension VirtualSwitch {
         guard let ns = try? NetworkNamespace.open(named: namespace),
               let link = try? RouteNetlink(namespace: ns).link(named: ifname) else { return nil }
         return KernelLinkState(carrier: link.isUp && link.hasCarrier, txDropped: link.txDropped)
-    }
-
-    enum SysFileText: Equatable {
-        case value(String)
-        case einval
-    }
-
-    /// The first line of a small sysfs file; nil when it cannot be opened or read.
-    static func readSysFile(_ path: String) -> SysFileText? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { Glibc.close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 32)
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 { return errno == EINVAL ? .einval : nil }
-        let line = buffer[..<n].prefix { $0 != UInt8(ascii: "\n") }
-        return .value(String(decoding: line, as: UTF8.self))
     }
 }
