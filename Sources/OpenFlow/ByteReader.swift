@@ -120,6 +120,35 @@ struct ByteReader {
         return String(decoding: UnsafeRawBufferPointer(rebasing: base[offset..<(offset + n)]), as: UTF8.self)
     }
 
+    /// Consumes the next `n` bytes, checked once, as a fixed layout read without further checks:
+    /// a message's fixed part costs one bounds check instead of one per field.
+    @inline(__always)
+    mutating func fixed(_ n: Int, _ what: StaticString) throws(OFDecodeError) -> FixedLayout {
+        try need(n, what)
+        defer { offset += n }
+        return FixedLayout(base: base.baseAddress! + offset)
+    }
+
+    /// How many TLVs the rest of the window holds, walking only their length fields (each TLV
+    /// is checked when it is decoded): sizes a list once instead of growing it. `lengthAt` is the
+    /// offset of a 16-bit TLV length (actions, instructions); nil means OXM (4-byte header
+    /// plus the payload length in its last byte).
+    func countTLVs(lengthAt: Int?) -> Int {
+        var n = 0, at = offset
+        while at + 4 <= end {
+            let size: Int
+            if let lengthAt {
+                size = Int(UInt16(base[at + lengthAt]) << 8 | UInt16(base[at + lengthAt + 1]))
+                guard size >= 8 else { return n + 1 }
+            } else {
+                size = 4 + Int(base[at + 3])
+            }
+            n += 1
+            at += size
+        }
+        return n
+    }
+
     /// Splits off the next `n` bytes as their own reader (with its own length error) and
     /// consumes them here. Fails with this reader's error when fewer than `n` remain.
     @inline(__always)
@@ -128,6 +157,17 @@ struct ByteReader {
         defer { offset += n }
         return ByteReader(base, offset: offset, end: offset + n, lengthError: lengthError)
     }
+}
+
+/// A fixed-size part of a message whose length was checked once (`ByteReader.fixed`): big-endian
+/// loads at byte offsets inside it.
+struct FixedLayout {
+    let base: UnsafeRawPointer
+
+    @inline(__always) func u8(_ at: Int) -> UInt8 { base.load(fromByteOffset: at, as: UInt8.self) }
+    @inline(__always) func u16(_ at: Int) -> UInt16 { UInt16(bigEndian: base.loadUnaligned(fromByteOffset: at, as: UInt16.self)) }
+    @inline(__always) func u32(_ at: Int) -> UInt32 { UInt32(bigEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+    @inline(__always) func u64(_ at: Int) -> UInt64 { UInt64(bigEndian: base.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
 }
 
 /// Runs `body` with a reader over all of `bytes`. The error comes back as a value: rethrowing

@@ -116,7 +116,8 @@ extension OFAction {
     /// Reads an action list filling all of `r`.
     static func decodeList(from r: inout ByteReader, options: OFDecodeOptions) throws(OFDecodeError) -> [OFAction] {
         var actions: [OFAction] = []
-        actions.reserveCapacity(r.remaining / 8)
+        let count = r.countTLVs(lengthAt: 2)
+        if count > 0 { actions.reserveCapacity(count) }
         while !r.isAtEnd {
             actions.append(try decode(from: &r, options: options))
         }

@@ -53,7 +53,8 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
         var body = try r.sub(length - 4, lengthError: .badMatch(.badLen), "match")
         try r.skip(roundUp8(length) - length)
         var fields: [OXMField] = []
-        fields.reserveCapacity(body.remaining / 6)
+        let count = body.countTLVs(lengthAt: nil)
+        if count > 0 { fields.reserveCapacity(count) }
         var seen: UInt64 = 0
         while !body.isAtEnd {
             let f = try OXMField.decode(from: &body, context: .match)

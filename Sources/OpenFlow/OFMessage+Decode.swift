@@ -197,13 +197,12 @@ extension OFHello {
 
 extension OFFlowMod {
     static func decode(from r: inout ByteReader, options: OFDecodeOptions) throws(OFDecodeError) -> OFFlowMod {
-        try r.need(40, "flow-mod truncated")
-        let cookie = try r.u64(), cookieMask = try r.u64()
-        let tableID = try r.u8(), rawCommand = try r.u8()
-        let idle = try r.u16(), hard = try r.u16(), priority = try r.u16()
-        let bufferID = try r.u32(), outPort = try r.u32(), outGroup = try r.u32()
-        let rawFlags = try r.u16()
-        try r.skip(2)
+        let f = try r.fixed(40, "flow-mod truncated")
+        let cookie = f.u64(0), cookieMask = f.u64(8)
+        let tableID = f.u8(16), rawCommand = f.u8(17)
+        let idle = f.u16(18), hard = f.u16(20), priority = f.u16(22)
+        let bufferID = f.u32(24), outPort = f.u32(28), outGroup = f.u32(32)
+        let rawFlags = f.u16(36)
         guard let command = OFFlowModCommand(rawValue: rawCommand) else {
             throw OFDecodeError(.flowModFailed(.badCommand), "flow-mod command \(rawCommand)")
         }
