@@ -39,6 +39,11 @@ struct ByteWriter: ~Copyable {
         }
     }
 
+    /// Runs `body` over the bytes written so far (valid only inside it).
+    func withWrittenBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        body(UnsafeRawBufferPointer(start: storage, count: count))
+    }
+
     /// Runs `body` with a writer over a new array of `estimate` bytes' capacity and returns
     /// what it wrote, copying only when the estimate was too small.
     static func write(estimate: Int, _ body: (inout ByteWriter) -> Void) -> [UInt8] {
@@ -102,10 +107,17 @@ struct ByteWriter: ~Copyable {
         count += 8
     }
 
+    /// Padding is 0–7 bytes almost everywhere: one 8-byte store instead of a memset call where
+    /// 8 bytes fit (the bytes past `n` are overwritten by what follows or never counted).
+    @inline(__always)
     mutating func zeros(_ n: Int) {
         guard n > 0 else { return }
-        reserve(n)
-        (storage + count).initializeMemory(as: UInt8.self, repeating: 0, count: n)
+        if n <= 8 && count + 8 <= capacity {
+            storage.storeBytes(of: UInt64(0), toByteOffset: count, as: UInt64.self)
+        } else {
+            reserve(n)
+            (storage + count).initializeMemory(as: UInt8.self, repeating: 0, count: n)
+        }
         count += n
     }
 

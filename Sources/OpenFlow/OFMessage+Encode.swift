@@ -11,28 +11,19 @@ extension OFMessage {
 
     /// Appends the encoded message to `buffer` (a connection's send buffer, say), which saves
     /// the allocation of a new array per message. On error `buffer` is left as it was.
+    ///
+    /// The message is written into scratch space on the stack and appended in one copy: cheaper
+    /// than zero-filling the buffer's tail to write into it, and no length estimate is needed
+    /// (a message larger than the scratch moves the writer to memory of its own as it grows).
     public func encode(xid: UInt32, appendingTo buffer: inout [UInt8]) throws(OFEncodeError) {
-        let start = buffer.count
-        let estimate = estimatedLength
-        buffer.append(contentsOf: repeatElement(0, count: estimate))
-        // The closure returns its results rather than assigning captured variables: captured
-        // vars are boxed and every access to them is checked for exclusivity at run time.
-        let (grown, written) = buffer.withUnsafeMutableBufferPointer { all -> ([UInt8]?, Int) in
-            var w = ByteWriter(into: UnsafeMutableBufferPointer(rebasing: all[start...]))
+        let tooLong = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 512) { scratch -> Int? in
+            var w = ByteWriter(into: scratch)
             write(xid: xid, to: &w)
-            return w.ownsStorage ? (w.finish(), 0) : (nil, w.count)
+            guard w.count <= OFFramer.maxMessageLength else { return w.count }
+            w.withWrittenBytes { buffer.append(contentsOf: $0) }
+            return nil
         }
-        if let grown {
-            buffer.removeLast(estimate)
-            guard grown.count <= OFFramer.maxMessageLength else { throw OFEncodeError(length: grown.count) }
-            buffer += grown
-        } else {
-            buffer.removeLast(estimate - written)
-            guard written <= OFFramer.maxMessageLength else {
-                buffer.removeLast(written)
-                throw OFEncodeError(length: written)
-            }
-        }
+        if let tooLong { throw OFEncodeError(length: tooLong) }
     }
 
     /// Encodes without the length check (the length field wraps past 65535).
