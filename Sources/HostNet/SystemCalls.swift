@@ -57,6 +57,23 @@ enum SystemCalls {
         if Glibc.unlink(path) != 0 { throw .system(operation, subject, errno: errno) }
     }
 
+    /// stat(2)'s device and inode of `path` (fstatat(2), following symlinks); nil when it cannot be
+    /// statted. EINTR retried.
+    static func fileIdentity(_ path: String) -> FileIdentity? {
+        var st = stat()
+        while Glibc.fstatat(AT_FDCWD, path, &st, 0) != 0 {
+            if errno != EINTR { return nil }
+        }
+        return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
+
+    /// fstat(2)'s device and inode of an open descriptor; nil on failure.
+    static func fileIdentity(_ fd: Int32) -> FileIdentity? {
+        var st = stat()
+        guard Glibc.fstat(fd, &st) == 0 else { return nil }
+        return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
+
     /// access(2) with F_OK.
     static func exists(_ path: String) -> Bool {
         Glibc.access(path, F_OK) == 0
@@ -75,4 +92,10 @@ enum SystemCalls {
     static func unshareNetworkNamespace(operation: String, subject: String) throws(HostNetError) {
         if sdn_unshare_net() != 0 { throw .system(operation, subject, errno: errno) }
     }
+}
+
+/// Which file (or namespace: nsfs gives each one its own inode) a path or descriptor refers to.
+struct FileIdentity: Hashable {
+    var device: UInt64
+    var inode: UInt64
 }

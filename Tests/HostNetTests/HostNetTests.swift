@@ -308,6 +308,43 @@ struct HostNetTests {
         #expect(gone != nil, "no removal event for \(a) within 1 s")
     }
 
+    // MARK: - Links inside namespaces, read repeatedly
+
+    @Test func namespacedLinkReaderKeepsOneSocketAndFollowsTheNamespaceBehindTheName() throws {
+        guard gate() else { return }
+        let name = uniqueName("ns")
+        let link = uniqueName("v")
+        defer { cleanupNamespaces(name) }
+        func makeNamespace(mtu: Int) throws {
+            _ = try NetworkNamespace.create(named: name)
+            let added = try Shell.run("ip", ["-n", name, "link", "add", link, "mtu", String(mtu), "type", "veth", "peer", "name", link + "p"])
+            try #require(added.status == 0, "ip link add: \(added.stderr)")
+        }
+        func openDescriptors() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count }
+
+        try makeNamespace(mtu: 1400)
+        let reader = NamespacedLinkReader()
+        #expect(reader.link(named: link, inNamespace: name)?.mtu == 1400)
+        #expect(reader.openSockets == 1)
+        // Further reads reuse the socket: no descriptor (nor thread) per read.
+        let before = try openDescriptors()
+        for _ in 0..<50 { #expect(reader.link(named: link, inNamespace: name)?.mtu == 1400) }
+        #expect(try openDescriptors() == before)
+        #expect(reader.link(named: uniqueName("x"), inNamespace: name) == nil)
+
+        // Deleted: the socket goes with it (it would otherwise keep the namespace alive).
+        try NetworkNamespace.delete(named: name)
+        #expect(reader.link(named: link, inNamespace: name) == nil)
+        #expect(reader.openSockets == 0)
+        #expect(try openDescriptors() < before)
+
+        // A new namespace under the same name is read, not the old one.
+        try makeNamespace(mtu: 1300)
+        #expect(reader.link(named: link, inNamespace: name)?.mtu == 1300)
+        reader.keep(only: [])
+        #expect(reader.openSockets == 0)
+    }
+
     // MARK: - Errors
 
     @Test func errorsNameTheSubjectAndTheReason() throws {

@@ -14,10 +14,13 @@ extension VirtualSwitch {
     /// down — and charges a TAP port with the frames its kernel queue dropped.
     func refreshLinks() {
         let moved = portLocations.withLock { $0 }
+        namespaceLinks.keep(only: Set(moved.values.map(\.namespace)))
         for port in ports where port.kind != .pcap {
             let link: KernelLinkState?
             if let location = moved[port.number] {
-                link = Self.readLink(location.interface, namespace: location.namespace)
+                link = namespaceLinks.link(named: location.interface, inNamespace: location.namespace).map {
+                    KernelLinkState(carrier: $0.isUp && $0.hasCarrier, txDropped: $0.txDropped)
+                }
             } else {
                 link = Self.readLink((port as? SystemPort)?.interface ?? port.name)
             }
@@ -41,12 +44,5 @@ extension VirtualSwitch {
         var dropped: UInt64?
         if case .value(let v) = Sys.readSysfs("/sys/class/net/\(ifname)/statistics/tx_dropped") { dropped = UInt64(v) }
         return KernelLinkState(carrier: carrier, txDropped: dropped)
-    }
-
-    /// An interface inside another namespace (a TAP moved to its host), over netlink.
-    static func readLink(_ ifname: String, namespace: String) -> KernelLinkState? {
-        guard let ns = try? NetworkNamespace.open(named: namespace),
-              let link = try? RouteNetlink(namespace: ns).link(named: ifname) else { return nil }
-        return KernelLinkState(carrier: link.isUp && link.hasCarrier, txDropped: link.txDropped)
     }
 }

@@ -1,6 +1,7 @@
 import FlowRules
 import Atomics
 import Glibc
+import HostNet
 import Packet
 
 /// One switch: its ports, its pipeline, the datapath thread that forwards between them, and
@@ -27,6 +28,8 @@ public final class VirtualSwitch: @unchecked Sendable {
     public var portStatusHandler: (@Sendable (SwitchPort) -> Void)?
     /// Ports whose interface lives in another namespace (TAPs moved to their host), for link state.
     let portLocations = Protected<[PortNumber: (namespace: String, interface: String)]>([:])
+    /// Netlink sockets inside those namespaces, kept open between reads (housekeeping thread only).
+    let namespaceLinks = NamespacedLinkReader()
 
     public var name: String { definition.name }
 
