@@ -36,6 +36,64 @@ import Packet
         }
     }
 
+    /// The flows expiry looks at are exactly those with a timeout, through inserts (new and
+    /// replacing), modifies that add or drop timeouts, and removals, checked against a plain model
+    /// after every step; a version taken earlier keeps its own.
+    @Test func entriesWithTimeoutsFollowEveryChange() {
+        var rng = SeededGenerator(seed: 7)
+        var table = FlowTable()
+        var model: [String: FlowEntry] = [:]  // "match/priority" -> entry
+        func key(_ e: FlowEntry) -> String { "\(e.match)/\(e.priority)" }
+        func check(_ step: String) {
+            let want = Set(model.values.filter(\.hasTimeout).map(\.id))
+            #expect(Set(table.entriesWithTimeouts.map(\.id)) == want, "after \(step)")
+            #expect(table.timedCount == want.count, "after \(step)")
+            #expect(table.count == model.count, "after \(step)")
+        }
+        func randomTimeouts() -> (UInt16, UInt16) {
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0: (10, 0)
+            case 1: (0, 30)
+            default: (0, 0)
+            }
+        }
+        var nextID: UInt64 = 1
+        var earlier: (table: FlowTable, timed: Set<UInt64>)?
+        for step in 0..<400 {
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0..<6:
+                var m = FlowMatch()
+                m.set(.inPort, UInt64.random(in: 0..<20, using: &rng))
+                if Bool.random(using: &rng) { m.set(.ethType, 0x0800) }
+                let (idle, hard) = randomTimeouts()
+                let e = FlowEntry(spec: FlowSpec(priority: UInt16.random(in: 1...3, using: &rng), match: m,
+                                                 idleTimeout: idle, hardTimeout: hard), id: nextID, now: 0)
+                nextID += 1
+                table.insert(e)
+                model[key(e)] = e
+            case 6..<8:
+                let port = UInt64.random(in: 0..<20, using: &rng)
+                let removed = table.remove { $0.match.valueOf(.inPort).low == port }
+                for e in removed { model[key(e)] = nil }
+            default:
+                // Modify: flows on one port get (or lose) timeouts, keeping their place.
+                let port = UInt64.random(in: 0..<20, using: &rng)
+                let (idle, hard) = randomTimeouts()
+                _ = table.replace { old in
+                    guard old.match.valueOf(.inPort).low == port else { return nil }
+                    let new = FlowEntry(spec: FlowSpec(priority: old.priority, match: old.match, idleTimeout: idle, hardTimeout: hard),
+                                        id: old.id, now: 0)
+                    model[key(old)] = new
+                    return new
+                }
+            }
+            check("step \(step)")
+            if step == 200 { earlier = (table, Set(table.entriesWithTimeouts.map(\.id))) }
+        }
+        #expect(model.values.contains(where: \.hasTimeout) && model.values.contains { !$0.hasTimeout }, "the mix was exercised")
+        if let earlier { #expect(Set(earlier.table.entriesWithTimeouts.map(\.id)) == earlier.timed) }
+    }
+
     @Test func publishedVersionIsUnaffectedByLaterChanges() {
         var m = FlowMatch()
         m.set(.inPort, 1)

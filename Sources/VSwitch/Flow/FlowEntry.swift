@@ -48,4 +48,6 @@ public final class FlowEntry: Sendable {
     public var priority: UInt16 { spec.priority }
     public var match: FlowMatch { spec.match }
     public var cookie: UInt64 { spec.cookie }
+    /// Whether an idle or hard timeout can remove it (the housekeeping scan looks only at these).
+    public var hasTimeout: Bool { spec.idleTimeout > 0 || spec.hardTimeout > 0 }
 }

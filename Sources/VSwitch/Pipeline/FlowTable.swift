@@ -8,6 +8,8 @@ final class Subtable: @unchecked Sendable {
     var buckets: LayeredFlowKeyMap<[FlowEntry]>
     var maxPriority: UInt16 = 0
     var count = 0
+    /// Flows with an idle or hard timeout: subtables without any are skipped by expiry scans.
+    var timedCount = 0
 
     init(mask: FlowKey) {
         self.mask = mask
@@ -19,6 +21,7 @@ final class Subtable: @unchecked Sendable {
         buckets = other.buckets
         maxPriority = other.maxPriority
         count = other.count
+        timedCount = other.timedCount
     }
 
     func recomputeMaxPriority() {
@@ -82,10 +85,12 @@ public struct FlowTable: Sendable {
         if let j = bucket.firstIndex(where: { $0.priority == entry.priority }) {
             replaced = bucket[j]
             bucket.remove(at: j)
+            if replaced!.hasTimeout { sub.timedCount -= 1 }
         } else {
             sub.count += 1
             count += 1
         }
+        if entry.hasTimeout { sub.timedCount += 1 }
         let position = bucket.firstIndex(where: { $0.priority < entry.priority }) ?? bucket.count
         bucket.insert(entry, at: position)
         sub.buckets[entry.match.value] = bucket
@@ -106,8 +111,10 @@ public struct FlowTable: Sendable {
             let sub = subtables[i]
             for (key, bucket) in matching {
                 let keep = bucket.filter { !predicate($0) }
-                removed += bucket.filter(predicate)
-                sub.count -= bucket.count - keep.count
+                let gone = bucket.filter(predicate)
+                removed += gone
+                sub.count -= gone.count
+                sub.timedCount -= gone.reduce(0) { $0 + ($1.hasTimeout ? 1 : 0) }
                 sub.buckets[key] = keep.isEmpty ? nil : keep
             }
             if sub.count == 0 {
@@ -130,10 +137,13 @@ public struct FlowTable: Sendable {
             let candidates = subtables[index].buckets.pairs.filter { $0.1.contains { transform($0) != nil } }
             if candidates.isEmpty { continue }
             let i = writableSubtable(subtables[index].mask)
+            let sub = subtables[i]
             for (key, bucket) in candidates {
-                subtables[i].buckets[key] = bucket.map { old in
-                    if let new = transform(old) { changed += 1; return new }
-                    return old
+                sub.buckets[key] = bucket.map { old in
+                    guard let new = transform(old) else { return old }
+                    changed += 1
+                    sub.timedCount += (new.hasTimeout ? 1 : 0) - (old.hasTimeout ? 1 : 0)
+                    return new
                 }
             }
         }
@@ -149,6 +159,16 @@ public struct FlowTable: Sendable {
     public var unorderedEntries: [FlowEntry] {
         subtables.flatMap { $0.buckets.pairs.flatMap(\.1) }
     }
+
+    /// The flows an idle or hard timeout can remove, in no particular order. Only subtables
+    /// holding such flows are walked: a table of 100,000 permanent flows costs nothing here,
+    /// where building `unorderedEntries` once a second allocated and retained all of them.
+    public var entriesWithTimeouts: [FlowEntry] {
+        subtables.filter { $0.timedCount > 0 }.flatMap { $0.buckets.pairs.flatMap(\.1).filter(\.hasTimeout) }
+    }
+
+    /// How many flows have an idle or hard timeout.
+    public var timedCount: Int { subtables.reduce(0) { $0 + $1.timedCount } }
 
     /// Every flow, highest priority first.
     public var entries: [FlowEntry] {

@@ -111,7 +111,7 @@ extension VirtualSwitch {
             if e.spec.idleTimeout > 0 && now &- e.stats.lastUsedNanoseconds >= UInt64(e.spec.idleTimeout) * 1_000_000_000 { return .idleTimeout }
             return nil
         }
-        let candidates = snapshot.tables.flatMap { $0.unorderedEntries.filter { expired($0) != nil } }
+        let candidates = snapshot.tables.flatMap { $0.entriesWithTimeouts.filter { expired($0) != nil } }
         guard !candidates.isEmpty else { return 0 }
         let ids = Set(candidates.map(\.id))
         let removed = (try? apply { tables, _ in
