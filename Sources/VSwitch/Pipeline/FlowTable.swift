@@ -1,11 +1,54 @@
 import FlowRules
 import Packet
 
+/// The flows that share one masked key, highest priority first. Almost always one: kept as the
+/// entry itself then, not as a one-element array (an allocation per flow on install, and a
+/// second object to release and destroy whenever a table version goes).
+enum FlowBucket: RandomAccessCollection {
+    case one(FlowEntry)
+    /// Two or more.
+    case many([FlowEntry])
+
+    /// Nil for an empty list.
+    init?(_ list: [FlowEntry]) {
+        switch list.count {
+        case 0: return nil
+        case 1: self = .one(list[0])
+        default: self = .many(list)
+        }
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int {
+        switch self {
+        case .one: 1
+        case .many(let list): list.count
+        }
+    }
+
+    subscript(position: Int) -> FlowEntry {
+        switch self {
+        case .one(let entry):
+            precondition(position == 0, "FlowBucket index out of range")
+            return entry
+        case .many(let list): return list[position]
+        }
+    }
+
+    /// The highest-priority flow (a bucket is never empty).
+    var top: FlowEntry {
+        switch self {
+        case .one(let entry): entry
+        case .many(let list): list[0]
+        }
+    }
+}
+
 /// One mask's worth of flows: a tuple-space-search subtable. Immutable once published.
 final class Subtable: @unchecked Sendable {
     let mask: FlowKey
     /// Masked key → flows with exactly that match, highest priority first.
-    var buckets: LayeredFlowKeyMap<[FlowEntry]>
+    var buckets: LayeredFlowKeyMap<FlowBucket>
     var maxPriority: UInt16 = 0
     var count = 0
     /// Flows with an idle or hard timeout: subtables without any are skipped by expiry scans.
@@ -25,7 +68,7 @@ final class Subtable: @unchecked Sendable {
     }
 
     func recomputeMaxPriority() {
-        maxPriority = buckets.pairs.reduce(0) { max($0, $1.1.first?.priority ?? 0) }
+        maxPriority = buckets.pairs.reduce(0) { max($0, $1.1.top.priority) }
     }
 }
 
@@ -45,7 +88,7 @@ public struct FlowTable: Sendable {
         var best: FlowEntry?
         for sub in subtables {
             if let b = best, sub.maxPriority < b.priority { break }
-            guard let bucket = sub.buckets[key.masked(by: sub.mask)], let candidate = bucket.first else { continue }
+            guard let candidate = sub.buckets[key.masked(by: sub.mask)]?.top else { continue }
             if let b = best {
                 if candidate.priority > b.priority || (candidate.priority == b.priority && candidate.id < b.id) {
                     best = candidate
@@ -80,20 +123,23 @@ public struct FlowTable: Sendable {
     public mutating func insert(_ entry: FlowEntry) -> FlowEntry? {
         let i = writableSubtable(entry.match.mask)
         let sub = subtables[i]
-        var bucket = sub.buckets[entry.match.value] ?? []
         var replaced: FlowEntry?
-        if let j = bucket.firstIndex(where: { $0.priority == entry.priority }) {
-            replaced = bucket[j]
-            bucket.remove(at: j)
-            if replaced!.hasTimeout { sub.timedCount -= 1 }
+        if let existing = sub.buckets[entry.match.value] {
+            var list = Array(existing)
+            if let j = list.firstIndex(where: { $0.priority == entry.priority }) { replaced = list.remove(at: j) }
+            list.insert(entry, at: list.firstIndex(where: { $0.priority < entry.priority }) ?? list.count)
+            sub.buckets[entry.match.value] = FlowBucket(list)
+        } else {
+            // A new masked key (the usual install): no list to build.
+            sub.buckets[entry.match.value] = .one(entry)
+        }
+        if let replaced {
+            if replaced.hasTimeout { sub.timedCount -= 1 }
         } else {
             sub.count += 1
             count += 1
         }
         if entry.hasTimeout { sub.timedCount += 1 }
-        let position = bucket.firstIndex(where: { $0.priority < entry.priority }) ?? bucket.count
-        bucket.insert(entry, at: position)
-        sub.buckets[entry.match.value] = bucket
         sub.maxPriority = max(sub.maxPriority, entry.priority)
         sortSubtables()
         return replaced
@@ -115,7 +161,7 @@ public struct FlowTable: Sendable {
                 removed += gone
                 sub.count -= gone.count
                 sub.timedCount -= gone.reduce(0) { $0 + ($1.hasTimeout ? 1 : 0) }
-                sub.buckets[key] = keep.isEmpty ? nil : keep
+                sub.buckets[key] = FlowBucket(keep)
             }
             if sub.count == 0 {
                 subtables.remove(at: i)
@@ -139,12 +185,12 @@ public struct FlowTable: Sendable {
             let i = writableSubtable(subtables[index].mask)
             let sub = subtables[i]
             for (key, bucket) in candidates {
-                sub.buckets[key] = bucket.map { old in
+                sub.buckets[key] = FlowBucket(bucket.map { old in
                     guard let new = transform(old) else { return old }
                     changed += 1
                     sub.timedCount += (new.hasTimeout ? 1 : 0) - (old.hasTimeout ? 1 : 0)
                     return new
-                }
+                })
             }
         }
         return changed
