@@ -13,7 +13,7 @@ extension Integration {
             defer { lab.cleanup() }
             let topo = try TwoHosts(lab, failMode: "standalone", flows: ["priority=0,actions=normal"])
             let sw = try lab.startSwitch(config: topo.config, switch: "s1")
-            #expect(try portState(lab, sw, port: 1) == "up")
+            #expect(try waitForState(lab, sw, port: 1, "up"), "port 1 not up after start")
 
             try #require(try lab.run("ip", ["-n", topo.ns1, "link", "set", "eth0", "down"]).status == 0)
             #expect(try waitForState(lab, sw, port: 1, "no-carrier"), "port 1 still up 10 s after its host's interface went down")
