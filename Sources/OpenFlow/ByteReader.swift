@@ -129,26 +129,6 @@ struct ByteReader {
         return FixedLayout(base: base.baseAddress! + offset)
     }
 
-    /// How many TLVs the rest of the window holds, walking only their length fields (each TLV
-    /// is checked when it is decoded): sizes a list once instead of growing it. `lengthAt` is the
-    /// offset of a 16-bit TLV length (actions, instructions); nil means OXM (4-byte header
-    /// plus the payload length in its last byte).
-    func countTLVs(lengthAt: Int?) -> Int {
-        var n = 0, at = offset
-        while at + 4 <= end {
-            let size: Int
-            if let lengthAt {
-                size = Int(UInt16(base[at + lengthAt]) << 8 | UInt16(base[at + lengthAt + 1]))
-                guard size >= 8 else { return n + 1 }
-            } else {
-                size = 4 + Int(base[at + 3])
-            }
-            n += 1
-            at += size
-        }
-        return n
-    }
-
     /// Splits off the next `n` bytes as their own reader (with its own length error) and
     /// consumes them here. Fails with this reader's error when fewer than `n` remain.
     @inline(__always)

@@ -116,8 +116,7 @@ extension OFAction {
     /// Reads an action list filling all of `r`.
     static func decodeList(from r: inout ByteReader, options: OFDecodeOptions) throws(OFDecodeError) -> [OFAction] {
         var actions: [OFAction] = []
-        let count = r.countTLVs(lengthAt: 2)
-        if count > 0 { actions.reserveCapacity(count) }
+        if !r.isAtEnd { actions.reserveCapacity(r.remaining / 8) }
         while !r.isAtEnd {
             actions.append(try decode(from: &r, options: options))
         }

@@ -75,8 +75,7 @@ extension OFInstruction {
     /// instruction of each type (spec §5.9); a repeated type is refused as unsupported.
     static func decodeList(from r: inout ByteReader, options: OFDecodeOptions) throws(OFDecodeError) -> [OFInstruction] {
         var list: [OFInstruction] = []
-        let count = r.countTLVs(lengthAt: 2)
-        if count > 0 { list.reserveCapacity(count) }
+        if !r.isAtEnd { list.reserveCapacity(2) }
         var seen: UInt32 = 0
         while !r.isAtEnd {
             let i = try decode(from: &r, options: options)

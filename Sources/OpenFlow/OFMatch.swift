@@ -53,8 +53,7 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
         var body = try r.sub(length - 4, lengthError: .badMatch(.badLen), "match")
         try r.skip(roundUp8(length) - length)
         var fields: [OXMField] = []
-        let count = body.countTLVs(lengthAt: nil)
-        if count > 0 { fields.reserveCapacity(count) }
+        if !body.isAtEnd { fields.reserveCapacity(body.remaining / 6) }
         var seen: UInt64 = 0
         while !body.isAtEnd {
             let f = try OXMField.decode(from: &body, context: .match)
