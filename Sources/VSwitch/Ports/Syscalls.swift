@@ -42,6 +42,19 @@ enum Sys {
         sdn_set_thread_nice(nice) < 0 ? Errno(errno) : nil
     }
 
+    /// prctl(PR_SET_NAME) of the calling thread, as `top -H` and /proc/PID/task/TID/comm show it
+    /// (the kernel keeps 15 bytes). A name is a diagnostic: failure is ignored.
+    static func setThreadName(_ name: String) {
+        _ = sdn_set_thread_name(name)
+    }
+
+    /// An interface's tx_dropped counter from sysfs; nil when the interface is not visible in
+    /// this namespace. For a TAP: frames its host sent that the switch's queue had no room for.
+    static func interfaceTxDropped(_ ifname: String) -> UInt64? {
+        guard case .value(let v) = readSysfs("/sys/class/net/\(ifname)/statistics/tx_dropped") else { return nil }
+        return UInt64(v)
+    }
+
     /// What a small sysfs attribute file holds: its first line, or EINVAL (the kernel's answer
     /// for a value that does not apply now, e.g. the carrier of an interface that is down).
     enum SysfsValue: Equatable {

@@ -53,9 +53,7 @@ public final class TapPort: SwitchPort, @unchecked Sendable {
         }
         fileDescriptor = fd
         // Drops from before the switch opened the device are not the switch's.
-        if case .value(let v) = Sys.readSysfs("/sys/class/net/\(name)/statistics/tx_dropped") {
-            kernelTxDropped = UInt64(v)
-        }
+        kernelTxDropped = Sys.interfaceTxDropped(name)
     }
 
     /// Charges the port with the kernel's drops since the last reading of the interface's

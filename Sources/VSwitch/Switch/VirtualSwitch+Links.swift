@@ -1,4 +1,3 @@
-import Glibc
 import HostNet
 
 /// What the kernel says about the interface behind a port.
@@ -40,9 +39,6 @@ extension VirtualSwitch {
     static func readLink(_ ifname: String) -> KernelLinkState? {
         guard let text = Sys.readSysfs("/sys/class/net/\(ifname)/carrier") else { return nil }
         // An interface that is down answers EINVAL: no carrier.
-        let carrier = text == .value("1")
-        var dropped: UInt64?
-        if case .value(let v) = Sys.readSysfs("/sys/class/net/\(ifname)/statistics/tx_dropped") { dropped = UInt64(v) }
-        return KernelLinkState(carrier: carrier, txDropped: dropped)
+        return KernelLinkState(carrier: text == .value("1"), txDropped: Sys.interfaceTxDropped(ifname))
     }
 }

@@ -1,7 +1,5 @@
-import CShims
 import Dispatch
 import Glibc
-import HostNet
 
 extension VirtualSwitch {
     /// Starts the datapath thread and the housekeeping thread (timeouts, MAC aging); they are
@@ -19,7 +17,7 @@ extension VirtualSwitch {
         let setup = Protected<String?>(nil)
         let ready = DispatchSemaphore(value: 0)
         thread = Self.spawn { [self] in
-            Self.nameThread("sdn-datapath")
+            Sys.setThreadName("sdn-datapath")
             if let nice = datapathNice, let e = Sys.setThreadNice(nice) {
                 setup.withLock { $0 = "niceness \(nice) of the datapath thread: \(String(cString: strerror(e.code)))" }
             }
@@ -27,18 +25,13 @@ extension VirtualSwitch {
             datapathLoop()
         }
         housekeepingThread = Self.spawn { [self] in
-            Self.nameThread("sdn-housekeep")
+            Sys.setThreadName("sdn-housekeep")
             ready.signal()
             housekeepingLoop()
         }
         // Both threads are named (and the datapath's niceness set) when this returns.
         for t in [thread, housekeepingThread] where t != nil { ready.wait() }
         return setup.withLock { $0 }
-    }
-
-    /// Names the calling thread (the kernel keeps 15 bytes).
-    static func nameThread(_ name: String) {
-        _ = sdn_set_thread_name(name)
     }
 
     /// Stops both threads and waits for them; the ports stay open until `close`.
