@@ -12,7 +12,7 @@ extension Integration {
             guard integrationGate(tools: namespaceTools) else { return }
             let lab = try Lab()
             defer { lab.cleanup() }
-            let topo = try TwoHosts(lab, failMode: "standalone", flows: ["priority=0,actions=normal"])
+            let topo = try TwoHosts(lab)
             let sw = try lab.startSwitch(config: topo.config, switch: "s1")
             let threads = try Self.threads(of: sw.pid)
             #expect(threads["sdn-datapath"] == -10, "threads: \(threads)")
@@ -25,7 +25,7 @@ extension Integration {
             guard integrationGate(tools: namespaceTools) else { return }
             let lab = try Lab()
             defer { lab.cleanup() }
-            let topo = try TwoHosts(lab, failMode: "standalone", flows: ["priority=0,actions=normal"])
+            let topo = try TwoHosts(lab)
             let refused = try lab.vswitchd(["run", "--config", topo.config, "--switch", "s1", "--datapath-nice", "-30"])
             #expect(refused.status != 0)
             #expect(refused.stderr.contains("--datapath-nice must be within -20…19"), "\(refused.stderr)")

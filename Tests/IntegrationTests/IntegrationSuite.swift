@@ -18,7 +18,8 @@ struct TwoHosts {
     let mac1 = "02:00:00:00:91:01", mac2 = "02:00:00:00:91:02"
     let config: String
 
-    init(_ lab: Lab, failMode: String, flows: [String]) throws {
+    /// Standalone with a NORMAL flow (a learning switch) unless told otherwise.
+    init(_ lab: Lab, failMode: String = "standalone", flows: [String] = ["priority=0,actions=normal"]) throws {
         tap1 = lab.name("t1"); tap2 = lab.name("t2")
         ns1 = lab.name("h1"); ns2 = lab.name("h2")
         config = try lab.write("two-hosts.yaml", """

@@ -12,7 +12,7 @@ extension Integration {
             guard integrationGate(tools: namespaceTools + ["python3"]) else { return }
             let lab = try Lab()
             defer { lab.cleanup() }
-            let topo = try TwoHosts(lab, failMode: "standalone", flows: ["priority=0,actions=normal"])
+            let topo = try TwoHosts(lab)
             let sw = try lab.startSwitch(config: topo.config, switch: "s1")
             #expect(try lab.ping(from: topo.ns1, topo.ip2), "h1 -> h2 before the flood (ARP resolved)")
 

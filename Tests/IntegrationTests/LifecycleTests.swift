@@ -77,7 +77,7 @@ extension Integration {
             guard integrationGate(tools: ["ip", "timeout"]) else { return }
             let lab = try Lab()
             defer { lab.cleanup() }
-            let topo = try TwoHosts(lab, failMode: "standalone", flows: ["priority=0,actions=normal"])
+            let topo = try TwoHosts(lab)
             // The socket's directory does not exist (vswitchd creates only the last level), so
             // binding fails after the TAPs were made and the hosts attached.
             let socket = lab.path("no/such/dir/s1.sock")

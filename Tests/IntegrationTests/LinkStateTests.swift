@@ -11,7 +11,7 @@ extension Integration {
             guard integrationGate(tools: namespaceTools) else { return }
             let lab = try Lab()
             defer { lab.cleanup() }
-            let topo = try TwoHosts(lab, failMode: "standalone", flows: ["priority=0,actions=normal"])
+            let topo = try TwoHosts(lab)
             let sw = try lab.startSwitch(config: topo.config, switch: "s1")
             #expect(try waitForState(lab, sw, port: 1, "up"), "port 1 not up after start")
 
