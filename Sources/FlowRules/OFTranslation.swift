@@ -86,7 +86,7 @@ public enum OFTranslation {
         }
     }
 
-    public static func instructions(_ list: [OFInstruction]) throws(OFDecodeError) -> Instructions {
+    public static func instructions(_ list: OFInstructionList) throws(OFDecodeError) -> Instructions {
         var ins = Instructions()
         for i in list {
             switch i {
@@ -102,19 +102,19 @@ public enum OFTranslation {
         return ins
     }
 
-    public static func actions(_ list: [OFAction]) throws(OFDecodeError) -> [FlowAction] {
+    public static func actions(_ list: OFActionList) throws(OFDecodeError) -> [FlowAction] {
         var out: [FlowAction] = []
         for a in list { out.append(try action(a)) }
         return out
     }
 
-    public static func ofInstructions(_ ins: Instructions) -> [OFInstruction] {
+    public static func ofInstructions(_ ins: Instructions) -> OFInstructionList {
         var out: [OFInstruction] = []
-        if let a = ins.applyActions { out.append(.applyActions(a.map(ofAction))) }
+        if let a = ins.applyActions { out.append(.applyActions(OFActionList(a.lazy.map(ofAction)))) }
         if ins.clearActions { out.append(.clearActions) }
-        if let w = ins.writeActions { out.append(.writeActions(w.map(ofAction))) }
+        if let w = ins.writeActions { out.append(.writeActions(OFActionList(w.lazy.map(ofAction)))) }
         if let m = ins.writeMetadata { out.append(.writeMetadata(value: m.value, mask: m.mask)) }
         if let g = ins.gotoTable { out.append(.gotoTable(g)) }
-        return out
+        return OFInstructionList(out)
     }
 }

@@ -111,6 +111,11 @@ struct ByteReader {
         }
     }
 
+    /// Runs `body` over the bytes not read yet, without consuming them.
+    func withRemainingBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        body(UnsafeRawBufferPointer(rebasing: base[offset..<end]))
+    }
+
     /// A NUL-terminated string in a fixed-size field.
     mutating func fixedString(_ length: Int) throws(OFDecodeError) -> String {
         try need(length, "truncated")

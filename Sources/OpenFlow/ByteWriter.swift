@@ -122,10 +122,13 @@ struct ByteWriter: ~Copyable {
     }
 
     mutating func append(_ b: [UInt8]) {
-        guard !b.isEmpty else { return }
+        b.withUnsafeBytes { append($0) }
+    }
+
+    mutating func append(_ b: UnsafeRawBufferPointer) {
+        guard let source = b.baseAddress, b.count > 0 else { return }
         reserve(b.count)
-        let at = storage + count
-        b.withUnsafeBytes { at.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        (storage + count).copyMemory(from: source, byteCount: b.count)
         count += b.count
     }
 

@@ -102,28 +102,20 @@ public enum OFAction: Hashable, Sendable {
 }
 
 extension OFAction {
-    /// Encodes a list of actions.
-    static func encode(_ actions: [OFAction], into w: inout ByteWriter) {
-        for a in actions { a.encode(into: &w) }
-    }
-
-    static func encodedLength(_ actions: [OFAction]) -> Int {
-        var n = 0
-        for a in actions { n += a.encodedLength }
-        return n
-    }
-
-    /// Reads an action list filling all of `r`.
-    static func decodeList(from r: inout ByteReader, options: OFDecodeOptions) throws(OFDecodeError) -> [OFAction] {
-        var actions: [OFAction] = []
-        if !r.isAtEnd { actions.reserveCapacity(r.remaining / 8) }
+    /// Reads actions filling all of `r`, checking each against `options`, and writes them to
+    /// `w` in canonical form.
+    static func decodeList(from r: inout ByteReader, options: OFDecodeOptions,
+                           into w: inout ByteWriter) throws(OFDecodeError) {
         while !r.isAtEnd {
-            actions.append(try decode(from: &r, options: options))
+            let action = try parse(from: &r)
+            try action.validate(options: options)
+            action.encode(into: &w)
         }
-        return actions
     }
 
-    static func decode(from r: inout ByteReader, options: OFDecodeOptions) throws(OFDecodeError) -> OFAction {
+    /// Reads one action, checking only its shape: type and lengths. Bytes this codec encoded
+    /// always pass, whatever values they hold; `validate` judges those.
+    static func parse(from r: inout ByteReader) throws(OFDecodeError) -> OFAction {
         guard r.remaining >= 4, let type = r.peekU16(), let length = r.peekU16(at: 2).map(Int.init) else {
             throw OFDecodeError(.badAction(.badLen), "action header truncated")
         }
@@ -135,77 +127,66 @@ extension OFAction {
         func fixed(_ n: Int) throws(OFDecodeError) {
             guard length == n else { throw OFDecodeError(.badAction(.badLen), "action type \(type) length \(length)") }
         }
-        let action: OFAction
         switch OFActionType(rawValue: type) {
         case .output:
             try fixed(16)
-            let port = try a.u32()
-            let maxLength = try a.u16()
+            return .output(port: try a.u32(), maxLength: try a.u16())
+        case .copyTTLOut: try fixed(8); return .copyTTLOut
+        case .copyTTLIn: try fixed(8); return .copyTTLIn
+        case .setMPLSTTL: try fixed(8); return .setMPLSTTL(try a.u8())
+        case .decMPLSTTL: try fixed(8); return .decMPLSTTL
+        case .pushVLAN: try fixed(8); return .pushVLAN(ethertype: try a.u16())
+        case .popVLAN: try fixed(8); return .popVLAN
+        case .pushMPLS: try fixed(8); return .pushMPLS(ethertype: try a.u16())
+        case .popMPLS: try fixed(8); return .popMPLS(ethertype: try a.u16())
+        case .setQueue: try fixed(8); return .setQueue(try a.u32())
+        case .group: try fixed(8); return .group(try a.u32())
+        case .setNwTTL: try fixed(8); return .setNwTTL(try a.u8())
+        case .decNwTTL: try fixed(8); return .decNwTTL
+        case .setField:
+            var oxm = try a.sub(a.remaining, lengthError: .badAction(.badSetLen), "set-field")
+            let f = try OXMField.parse(from: &oxm, context: .setField)
+            // The action is exactly its header, one TLV and zero padding to 8.
+            guard length == roundUp8(4 + f.encodedLength) else {
+                throw OFDecodeError(.badAction(.badSetLen), "set-field length \(length)")
+            }
+            return .setField(f)
+        case .pushPBB: try fixed(8); return .pushPBB(ethertype: try a.u16())
+        case .popPBB: try fixed(8); return .popPBB
+        case .experimenter:
+            return .experimenter(id: try a.u32(), data: a.rest())
+        case nil:
+            throw OFDecodeError(.badAction(.badType), "unknown action type \(type)")
+        }
+    }
+
+    /// Checks the action's arguments, and that the datapath (per `options`) implements it.
+    func validate(options: OFDecodeOptions) throws(OFDecodeError) {
+        switch self {
+        case .output(let port, let maxLength):
             guard OFPortNumber.isValidOutput(port) else {
                 throw OFDecodeError(.badAction(.badOutPort), "output to port 0x\(String(port, radix: 16))")
             }
             if port == OFPortNumber.controller, maxLength > OFP.controllerMaxLength, maxLength != OFP.controllerNoBuffer {
                 throw OFDecodeError(.badAction(.badArgument), "output max_len \(maxLength)")
             }
-            action = .output(port: port, maxLength: maxLength)
-        case .copyTTLOut: try fixed(8); action = .copyTTLOut
-        case .copyTTLIn: try fixed(8); action = .copyTTLIn
-        case .setMPLSTTL: try fixed(8); action = .setMPLSTTL(try a.u8())
-        case .decMPLSTTL: try fixed(8); action = .decMPLSTTL
-        case .pushVLAN:
-            try fixed(8)
-            let e = try a.u16()
-            guard e == 0x8100 || e == 0x88A8 else {
-                throw OFDecodeError(.badAction(.badArgument), "push_vlan ethertype 0x\(String(e, radix: 16))")
-            }
-            action = .pushVLAN(ethertype: e)
-        case .popVLAN: try fixed(8); action = .popVLAN
-        case .pushMPLS:
-            try fixed(8)
-            let e = try a.u16()
-            guard e == 0x8847 || e == 0x8848 else {
-                throw OFDecodeError(.badAction(.badArgument), "push_mpls ethertype 0x\(String(e, radix: 16))")
-            }
-            action = .pushMPLS(ethertype: e)
-        case .popMPLS: try fixed(8); action = .popMPLS(ethertype: try a.u16())
-        case .setQueue: try fixed(8); action = .setQueue(try a.u32())
-        case .group:
-            try fixed(8)
-            let g = try a.u32()
-            guard g <= OFGroupID.max else {
-                throw OFDecodeError(.badAction(.badOutGroup), "group action to 0x\(String(g, radix: 16))")
-            }
-            action = .group(g)
-        case .setNwTTL: try fixed(8); action = .setNwTTL(try a.u8())
-        case .decNwTTL: try fixed(8); action = .decNwTTL
-        case .setField:
-            var oxm = try a.sub(a.remaining, lengthError: .badAction(.badSetLen), "set-field")
-            let f = try OXMField.decode(from: &oxm, context: .setField)
-            // The action is exactly its header, one TLV and zero padding to 8.
-            guard length == roundUp8(4 + f.encodedLength) else {
-                throw OFDecodeError(.badAction(.badSetLen), "set-field length \(length)")
-            }
-            action = .setField(f)
-        case .pushPBB:
-            try fixed(8)
-            let e = try a.u16()
-            guard e == 0x88E7 else {
-                throw OFDecodeError(.badAction(.badArgument), "push_pbb ethertype 0x\(String(e, radix: 16))")
-            }
-            action = .pushPBB(ethertype: e)
-        case .popPBB: try fixed(8); action = .popPBB
-        case .experimenter:
-            let id = try a.u32()
-            if options.datapathFeaturesOnly {
-                throw OFDecodeError(.badAction(.badExperimenter), "experimenter action 0x\(String(id, radix: 16))")
-            }
-            action = .experimenter(id: id, data: a.rest())
-        case nil:
-            throw OFDecodeError(.badAction(.badType), "unknown action type \(type)")
+        case .pushVLAN(let e) where e != 0x8100 && e != 0x88A8:
+            throw OFDecodeError(.badAction(.badArgument), "push_vlan ethertype 0x\(String(e, radix: 16))")
+        case .pushMPLS(let e) where e != 0x8847 && e != 0x8848:
+            throw OFDecodeError(.badAction(.badArgument), "push_mpls ethertype 0x\(String(e, radix: 16))")
+        case .pushPBB(let e) where e != 0x88E7:
+            throw OFDecodeError(.badAction(.badArgument), "push_pbb ethertype 0x\(String(e, radix: 16))")
+        case .group(let g) where g > OFGroupID.max:
+            throw OFDecodeError(.badAction(.badOutGroup), "group action to 0x\(String(g, radix: 16))")
+        case .setField(let f):
+            try f.validate(context: .setField)
+        case .experimenter(let id, _) where options.datapathFeaturesOnly:
+            throw OFDecodeError(.badAction(.badExperimenter), "experimenter action 0x\(String(id, radix: 16))")
+        default:
+            break
         }
-        if options.datapathFeaturesOnly && action.isDatapathUnsupported {
-            throw OFDecodeError(.badAction(.badType), "action \(action.type) not supported by this datapath")
+        if options.datapathFeaturesOnly && isDatapathUnsupported {
+            throw OFDecodeError(.badAction(.badType), "action \(type) not supported by this datapath")
         }
-        return action
     }
 }

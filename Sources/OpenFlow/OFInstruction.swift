@@ -8,8 +8,8 @@ public enum OFInstructionType: UInt16, Sendable, CaseIterable {
 public enum OFInstruction: Hashable, Sendable {
     case gotoTable(UInt8)
     case writeMetadata(value: UInt64, mask: UInt64)
-    case writeActions([OFAction])
-    case applyActions([OFAction])
+    case writeActions(OFActionList)
+    case applyActions(OFActionList)
     case clearActions
     case meter(UInt32)
     /// Experimenter id and the bytes after it (zero-padded to a multiple of 8 on encode).
@@ -31,7 +31,7 @@ public enum OFInstruction: Hashable, Sendable {
         switch self {
         case .gotoTable, .clearActions, .meter: 8
         case .writeMetadata: 24
-        case .writeActions(let a), .applyActions(let a): 8 + OFAction.encodedLength(a)
+        case .writeActions(let a), .applyActions(let a): 8 + a.encodedLength
         case .experimenter(_, let data): roundUp8(8 + data.count)
         }
     }
@@ -47,7 +47,7 @@ public enum OFInstruction: Hashable, Sendable {
             w.zeros(4); w.u64(value); w.u64(mask)
         case .writeActions(let actions), .applyActions(let actions):
             w.zeros(4)
-            OFAction.encode(actions, into: &w)
+            actions.encode(into: &w)
         case .clearActions:
             w.zeros(4)
         case .meter(let id):
@@ -61,35 +61,39 @@ public enum OFInstruction: Hashable, Sendable {
 }
 
 extension OFInstruction {
-    static func encode(_ list: [OFInstruction], into w: inout ByteWriter) {
-        for i in list { i.encode(into: &w) }
-    }
-
-    static func encodedLength(_ list: [OFInstruction]) -> Int {
-        var n = 0
-        for i in list { n += i.encodedLength }
-        return n
-    }
-
-    /// Reads an instruction list filling all of `r`. A flow entry holds at most one
-    /// instruction of each type (spec §5.9); a repeated type is refused as unsupported.
-    static func decodeList(from r: inout ByteReader, options: OFDecodeOptions) throws(OFDecodeError) -> [OFInstruction] {
-        var list: [OFInstruction] = []
-        if !r.isAtEnd { list.reserveCapacity(2) }
+    /// Reads instructions filling all of `r`, checking each (and each action) against
+    /// `options`, and writes them to `w` in canonical form. A flow entry holds at most one
+    /// instruction of each type (spec §5.9); a repeated type is refused as unsupported. With
+    /// `table`, a goto_table must lead past it: the pipeline only goes forward (spec §5.1).
+    static func decodeList(from r: inout ByteReader, options: OFDecodeOptions, in table: UInt8? = nil,
+                           into w: inout ByteWriter) throws(OFDecodeError) {
         var seen: UInt32 = 0
         while !r.isAtEnd {
-            let i = try decode(from: &r, options: options)
-            let bit: UInt32 = i.type == .experimenter ? 0 : 1 << UInt32(i.type.rawValue)
+            let (instruction, actions) = try parse(from: &r)
+            try instruction.validate(options: options)
+            if let table, case .gotoTable(let next) = instruction, next <= table {
+                throw OFDecodeError(.badInstruction(.badTableID), "goto_table \(next) from table \(table)")
+            }
+            let bit: UInt32 = instruction.type == .experimenter ? 0 : 1 << UInt32(instruction.type.rawValue)
             guard seen & bit == 0 else {
-                throw OFDecodeError(.badInstruction(.unsupInst), "instruction \(i.type) appears twice")
+                throw OFDecodeError(.badInstruction(.unsupInst), "instruction \(instruction.type) appears twice")
             }
             seen |= bit
-            list.append(i)
+            if var actions {
+                let start = w.count
+                w.u16(instruction.type.rawValue); w.u16(0); w.zeros(4)
+                try OFAction.decodeList(from: &actions, options: options, into: &w)
+                w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
+            } else {
+                instruction.encode(into: &w)
+            }
         }
-        return list
     }
 
-    static func decode(from r: inout ByteReader, options: OFDecodeOptions) throws(OFDecodeError) -> OFInstruction {
+    /// Reads one instruction, checking only its shape: type and lengths. The actions of
+    /// write/apply-actions come back unread, as a reader over their bytes, in place of the
+    /// instruction's (then empty) list.
+    static func parse(from r: inout ByteReader) throws(OFDecodeError) -> (OFInstruction, actions: ByteReader?) {
         guard r.remaining >= 4, let type = r.peekU16(), let length = r.peekU16(at: 2).map(Int.init) else {
             throw OFDecodeError(.badInstruction(.badLen), "instruction header truncated")
         }
@@ -104,39 +108,42 @@ extension OFInstruction {
         switch OFInstructionType(rawValue: type) {
         case .gotoTable:
             try fixed(8)
-            let table = try b.u8()
-            guard table <= options.maxTableID else {
-                throw OFDecodeError(.badInstruction(.badTableID), "goto_table \(table)")
-            }
-            return .gotoTable(table)
+            return (.gotoTable(try b.u8()), nil)
         case .writeMetadata:
             try fixed(24)
             try b.skip(4)
-            return .writeMetadata(value: try b.u64(), mask: try b.u64())
+            return (.writeMetadata(value: try b.u64(), mask: try b.u64()), nil)
         case .writeActions:
             try b.skip(4)
-            return .writeActions(try OFAction.decodeList(from: &b, options: options))
+            return (.writeActions(OFActionList()), b)
         case .applyActions:
             try b.skip(4)
-            return .applyActions(try OFAction.decodeList(from: &b, options: options))
+            return (.applyActions(OFActionList()), b)
         case .clearActions:
             try fixed(8)
-            return .clearActions
+            return (.clearActions, nil)
         case .meter:
             try fixed(8)
-            let id = try b.u32()
-            if options.datapathFeaturesOnly {
-                throw OFDecodeError(.badInstruction(.unsupInst), "meter instruction not supported")
-            }
-            return .meter(id)
+            return (.meter(try b.u32()), nil)
         case .experimenter:
-            let id = try b.u32()
-            if options.datapathFeaturesOnly {
-                throw OFDecodeError(.badInstruction(.badExperimenter), "experimenter instruction 0x\(String(id, radix: 16))")
-            }
-            return .experimenter(id: id, data: b.rest())
+            return (.experimenter(id: try b.u32(), data: b.rest()), nil)
         case nil:
             throw OFDecodeError(.badInstruction(.unknownInst), "unknown instruction type \(type)")
+        }
+    }
+
+    /// Checks the instruction's arguments, and that the datapath (per `options`) implements it.
+    /// The actions are checked as they are read.
+    func validate(options: OFDecodeOptions) throws(OFDecodeError) {
+        switch self {
+        case .gotoTable(let table) where table > options.maxTableID:
+            throw OFDecodeError(.badInstruction(.badTableID), "goto_table \(table)")
+        case .meter where options.datapathFeaturesOnly:
+            throw OFDecodeError(.badInstruction(.unsupInst), "meter instruction not supported")
+        case .experimenter(let id, _) where options.datapathFeaturesOnly:
+            throw OFDecodeError(.badInstruction(.badExperimenter), "experimenter instruction 0x\(String(id, radix: 16))")
+        default:
+            break
         }
     }
 }

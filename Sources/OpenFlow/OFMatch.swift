@@ -1,16 +1,25 @@
 import Packet
 
-/// `ofp_match` of type OFPMT_OXM: a list of OXM TLVs, padded to 8 bytes on the wire.
+/// `ofp_match` of type OFPMT_OXM: a list of OXM TLVs, padded to 8 bytes on the wire. Kept as
+/// the TLVs' bytes (see CanonicalTLVs.swift); `fields` reads them.
 public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
     /// `OFPMT_OXM`.
     public static let typeOXM: UInt16 = 1
 
-    public var fields: [OXMField]
+    /// The TLVs back to back, without the ofp_match header and padding.
+    let bytes: TLVBytes
 
-    public init(_ fields: [OXMField] = []) { self.fields = fields }
+    init(canonical bytes: TLVBytes) { self.bytes = bytes }
+
+    public init(_ fields: [OXMField] = []) {
+        bytes = canonicalBytes(of: fields) { f, w in f.encode(into: &w) }
+    }
 
     /// Matches everything.
     public static let all = OFMatch()
+
+    /// The fields, in the order they were given or came on the wire.
+    public var fields: Fields { Fields(bytes: bytes) }
 
     /// The TLV for `field`, if the match has one.
     public subscript(field: FlowField) -> OXMField? {
@@ -18,11 +27,7 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The ofp_match `length` field: header plus TLVs, without the trailing padding.
-    public var length: Int {
-        var n = 4
-        for f in fields { n += f.encodedLength }
-        return n
-    }
+    public var length: Int { 4 + bytes.count }
 
     /// Bytes on the wire, padding included.
     public var encodedLength: Int { roundUp8(length) }
@@ -34,14 +39,23 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
     func encode(into w: inout ByteWriter) {
         let start = w.count
         w.u16(Self.typeOXM)
-        w.u16(0)  // length without the padding, written once the TLVs are
-        for f in fields { f.encode(into: &w) }
-        w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
+        w.u16(UInt16(truncatingIfNeeded: length))
+        w.append(bytes)
         w.padTo8(from: start)
     }
 
     /// Reads an ofp_match and its padding, then checks duplicates and prerequisites.
     static func decode(from r: inout ByteReader) throws(OFDecodeError) -> OFMatch {
+        let estimate = r.peekU16(at: 2).map(Int.init) ?? 0
+        let (bytes, tlvs) = try TLVBytes.write(estimate: estimate) { (w) throws(OFDecodeError) in
+            try decode(from: &r, into: &w)
+        }
+        return OFMatch(canonical: bytes.slice(tlvs))
+    }
+
+    /// Reads an ofp_match and its padding, checks duplicates and prerequisites, and writes the
+    /// TLVs to `w` in canonical form; returns where they are in `w`.
+    static func decode(from r: inout ByteReader, into w: inout ByteWriter) throws(OFDecodeError) -> Range<Int> {
         guard r.remaining >= 4 else { throw OFDecodeError(.badMatch(.badLen), "match header truncated") }
         let type = try r.u16()
         let length = Int(try r.u16())
@@ -52,19 +66,53 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
         }
         var body = try r.sub(length - 4, lengthError: .badMatch(.badLen), "match")
         try r.skip(roundUp8(length) - length)
-        var fields: [OXMField] = []
-        if !body.isAtEnd { fields.reserveCapacity(body.remaining / 6) }
+        let tlvs = body
         var seen: UInt64 = 0
+        var established = Established()
         while !body.isAtEnd {
             let f = try OXMField.decode(from: &body, context: .match)
             let bit = UInt64(1) << UInt64(f.field.oxmField)
             guard seen & bit == 0 else { throw OFDecodeError(.badMatch(.dupField), "\(f.field.rawValue) appears twice") }
             seen |= bit
-            fields.append(f)
+            established.add(f)
         }
-        let match = OFMatch(fields)
-        try match.checkPrerequisites()
-        return match
+        while seen != 0 {
+            let number = UInt8(seen.trailingZeroBitCount)
+            seen &= seen - 1
+            if let field = FlowField(oxmField: number), !established.allows(field) {
+                throw OFDecodeError(.badMatch(.badPrereq), "\(field.rawValue) without its prerequisite")
+            }
+        }
+        // A valid OXM TLV has no padding or unused bits: the bytes read are the canonical ones.
+        let start = w.count
+        tlvs.withRemainingBytes { w.append($0) }
+        return start..<w.count
+    }
+}
+
+extension OFMatch {
+    /// The fields of a match, read from its bytes.
+    public struct Fields: Collection, Sendable {
+        let bytes: TLVBytes
+
+        /// A position in the match: the byte offset of a TLV.
+        public struct Index: Comparable, Hashable, Sendable {
+            let offset: Int
+            public static func < (a: Index, b: Index) -> Bool { a.offset < b.offset }
+        }
+
+        public var startIndex: Index { Index(offset: 0) }
+        public var endIndex: Index { Index(offset: bytes.count) }
+        public var isEmpty: Bool { bytes.isEmpty }
+
+        /// A TLV is its 4-byte header and the payload length in the header's last byte.
+        public func index(after i: Index) -> Index {
+            Index(offset: i.offset + 4 + Int(bytes.byte(at: i.offset + 3)))
+        }
+
+        public subscript(i: Index) -> OXMField {
+            bytes.readCanonical(at: i.offset) { (r) throws(OFDecodeError) in try OXMField.parse(from: &r, context: .match) }
+        }
     }
 }
 
@@ -75,16 +123,20 @@ extension OFMatch {
         var ipProto: UInt64?
         var vlanPresent = false
 
-        init(_ fields: [OXMField]) {
-            for f in fields {
-                switch f.field {
-                case .ethType where f.mask == nil: ethType = f.value.low
-                case .ipProto where f.mask == nil: ipProto = f.value.low
-                case .vlanVID:
-                    let present = UInt64(OFP.vidPresent)
-                    vlanPresent = f.value.low & present != 0 && (f.mask.map { $0.low & present != 0 } ?? true)
-                default: break
-                }
+        init() {}
+
+        init(_ fields: Fields) {
+            for f in fields { add(f) }
+        }
+
+        mutating func add(_ f: OXMField) {
+            switch f.field {
+            case .ethType where f.mask == nil: ethType = f.value.low
+            case .ipProto where f.mask == nil: ipProto = f.value.low
+            case .vlanVID:
+                let present = UInt64(OFP.vidPresent)
+                vlanPresent = f.value.low & present != 0 && (f.mask.map { $0.low & present != 0 } ?? true)
+            default: break
             }
         }
 

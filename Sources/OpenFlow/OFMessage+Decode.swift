@@ -111,7 +111,7 @@ extension OFMessage {
             let bufferID = try r.u32(), inPort = try r.u32(), actionsLength = Int(try r.u16())
             try r.skip(6)
             var a = try r.sub(actionsLength, lengthError: .badAction(.badLen), "packet-out actions_len overruns")
-            let actions = try OFAction.decodeList(from: &a, options: options)
+            let actions = try OFActionList.decode(from: &a, options: options)
             message = .packetOut(OFPacketOut(bufferID: bufferID, inPort: inPort, actions: actions, data: r.rest()))
         case .flowMod:
             message = .flowMod(try OFFlowMod.decode(from: &r, options: options))
@@ -214,14 +214,8 @@ extension OFFlowMod {
         guard OFFlowModFlags.all.isSuperset(of: flags) else {
             throw OFDecodeError(.flowModFailed(.badFlags), "flow-mod flags 0x\(String(rawFlags, radix: 16))")
         }
-        let match = try OFMatch.decode(from: &r)
-        let instructions = try OFInstruction.decodeList(from: &r, options: options)
-        if !isDelete {
-            // The pipeline only goes forward (spec §5.1).
-            for case .gotoTable(let next) in instructions where next <= tableID {
-                throw OFDecodeError(.badInstruction(.badTableID), "goto_table \(next) from table \(tableID)")
-            }
-        }
+        let (match, instructions) = try OFInstructionList.decodeWithMatch(from: &r, options: options,
+                                                                          in: isDelete ? nil : tableID)
         return OFFlowMod(cookie: cookie, cookieMask: cookieMask, tableID: tableID, command: command, idleTimeout: idle,
                          hardTimeout: hard, priority: priority, bufferID: bufferID, outPort: outPort,
                          outGroup: outGroup, flags: flags, match: match, instructions: instructions)
@@ -241,7 +235,7 @@ extension OFBucket {
             let weight = try b.u16(), watchPort = try b.u32(), watchGroup = try b.u32()
             try b.skip(4)
             buckets.append(OFBucket(weight: weight, watchPort: watchPort, watchGroup: watchGroup,
-                                    actions: try OFAction.decodeList(from: &b, options: options)))
+                                    actions: try OFActionList.decode(from: &b, options: options)))
         }
         return buckets
     }

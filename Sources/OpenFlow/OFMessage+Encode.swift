@@ -48,8 +48,8 @@ extension OFMessage {
         case .error(let e): 16 + e.data.count
         case .experimenter(let e): 16 + e.data.count
         case .packetIn(let p): 26 + p.match.encodedLength + p.data.count
-        case .packetOut(let p): 24 + OFAction.encodedLength(p.actions) + p.data.count
-        case .flowMod(let f): 48 + f.match.encodedLength + OFInstruction.encodedLength(f.instructions)
+        case .packetOut(let p): 24 + p.actions.encodedLength + p.data.count
+        case .flowMod(let f): 48 + f.match.encodedLength + f.instructions.encodedLength
         case .multipartReply(let r):
             switch r.body {
             case .desc: 16 + OFSwitchDescription.encodedLength
@@ -99,15 +99,15 @@ extension OFMessage {
             p.port.encode(into: &w)
         case .packetOut(let p):
             w.u32(p.bufferID); w.u32(p.inPort)
-            w.u16(UInt16(truncatingIfNeeded: OFAction.encodedLength(p.actions))); w.zeros(6)
-            OFAction.encode(p.actions, into: &w)
+            w.u16(UInt16(truncatingIfNeeded: p.actions.encodedLength)); w.zeros(6)
+            p.actions.encode(into: &w)
             w.append(p.data)
         case .flowMod(let f):
             w.u64(f.cookie); w.u64(f.cookieMask); w.u8(f.tableID); w.u8(f.command.rawValue)
             w.u16(f.idleTimeout); w.u16(f.hardTimeout); w.u16(f.priority); w.u32(f.bufferID)
             w.u32(f.outPort); w.u32(f.outGroup); w.u16(f.flags.rawValue); w.zeros(2)
             f.match.encode(into: &w)
-            OFInstruction.encode(f.instructions, into: &w)
+            f.instructions.encode(into: &w)
         case .groupMod(let g):
             w.u16(g.command.rawValue); w.u8(g.type.rawValue); w.zeros(1); w.u32(g.groupID)
             for b in g.buckets { b.encode(into: &w) }
@@ -148,7 +148,7 @@ extension OFHelloElement {
 extension OFBucket {
     func encode(into w: inout ByteWriter) {
         w.u16(UInt16(truncatingIfNeeded: encodedLength)); w.u16(weight); w.u32(watchPort); w.u32(watchGroup); w.zeros(4)
-        OFAction.encode(actions, into: &w)
+        actions.encode(into: &w)
     }
 }
 
@@ -234,7 +234,7 @@ extension OFFlowStats {
         w.u32(durationSec); w.u32(durationNsec); w.u16(priority); w.u16(idleTimeout); w.u16(hardTimeout)
         w.u16(flags.rawValue); w.zeros(4); w.u64(cookie); w.u64(packetCount); w.u64(byteCount)
         match.encode(into: &w)
-        OFInstruction.encode(instructions, into: &w)
+        instructions.encode(into: &w)
     }
 }
 

@@ -253,11 +253,11 @@ public struct OFPacketOut: Hashable, Sendable {
     public var bufferID: UInt32
     /// The ingress port the packet is processed as if from (OFPP_CONTROLLER when none).
     public var inPort: UInt32
-    public var actions: [OFAction]
+    public var actions: OFActionList
     /// The frame, when `bufferID` is OFP_NO_BUFFER.
     public var data: [UInt8]
 
-    public init(bufferID: UInt32 = OFP.noBuffer, inPort: UInt32 = OFPortNumber.controller, actions: [OFAction],
+    public init(bufferID: UInt32 = OFP.noBuffer, inPort: UInt32 = OFPortNumber.controller, actions: OFActionList,
                 data: [UInt8] = []) {
         self.bufferID = bufferID; self.inPort = inPort; self.actions = actions; self.data = data
     }
@@ -279,12 +279,12 @@ public struct OFFlowMod: Hashable, Sendable {
     public var outGroup: UInt32
     public var flags: OFFlowModFlags
     public var match: OFMatch
-    public var instructions: [OFInstruction]
+    public var instructions: OFInstructionList
 
     public init(cookie: UInt64 = 0, cookieMask: UInt64 = 0, tableID: UInt8 = 0, command: OFFlowModCommand = .add,
                 idleTimeout: UInt16 = 0, hardTimeout: UInt16 = 0, priority: UInt16 = OFP.defaultPriority,
                 bufferID: UInt32 = OFP.noBuffer, outPort: UInt32 = OFPortNumber.any, outGroup: UInt32 = OFGroupID.any,
-                flags: OFFlowModFlags = [], match: OFMatch = .all, instructions: [OFInstruction] = []) {
+                flags: OFFlowModFlags = [], match: OFMatch = .all, instructions: OFInstructionList = []) {
         self.cookie = cookie; self.cookieMask = cookieMask; self.tableID = tableID; self.command = command
         self.idleTimeout = idleTimeout; self.hardTimeout = hardTimeout; self.priority = priority
         self.bufferID = bufferID; self.outPort = outPort; self.outGroup = outGroup; self.flags = flags
@@ -300,15 +300,15 @@ public struct OFBucket: Hashable, Sendable {
     public var watchPort: UInt32
     /// Group whose liveness decides the bucket (fast-failover), OFPG_ANY when none.
     public var watchGroup: UInt32
-    public var actions: [OFAction]
+    public var actions: OFActionList
 
     public init(weight: UInt16 = 0, watchPort: UInt32 = OFPortNumber.any, watchGroup: UInt32 = OFGroupID.any,
-                actions: [OFAction]) {
+                actions: OFActionList) {
         self.weight = weight; self.watchPort = watchPort; self.watchGroup = watchGroup; self.actions = actions
     }
 
     /// Bytes on the wire (16-byte header + actions).
-    public var encodedLength: Int { 16 + OFAction.encodedLength(actions) }
+    public var encodedLength: Int { 16 + actions.encodedLength }
 }
 
 /// OFPT_GROUP_MOD.

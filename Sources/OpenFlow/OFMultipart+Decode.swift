@@ -83,8 +83,7 @@ extension OFMultipartReply {
                 let flags = OFFlowModFlags(rawValue: try f.u16())
                 try f.skip(4)
                 let cookie = try f.u64(), packets = try f.u64(), bytes = try f.u64()
-                let match = try OFMatch.decode(from: &f)
-                let instructions = try OFInstruction.decodeList(from: &f, options: options)
+                let (match, instructions) = try OFInstructionList.decodeWithMatch(from: &f, options: options)
                 list.append(OFFlowStats(tableID: table, durationSec: sec, durationNsec: nsec, priority: priority,
                                         idleTimeout: idle, hardTimeout: hard, flags: flags, cookie: cookie,
                                         packetCount: packets, byteCount: bytes, match: match, instructions: instructions))

@@ -146,18 +146,18 @@ public struct OFFlowStats: Hashable, Sendable {
     public var packetCount: UInt64
     public var byteCount: UInt64
     public var match: OFMatch
-    public var instructions: [OFInstruction]
+    public var instructions: OFInstructionList
 
     public init(tableID: UInt8, durationSec: UInt32 = 0, durationNsec: UInt32 = 0, priority: UInt16,
                 idleTimeout: UInt16 = 0, hardTimeout: UInt16 = 0, flags: OFFlowModFlags = [], cookie: UInt64 = 0,
-                packetCount: UInt64 = 0, byteCount: UInt64 = 0, match: OFMatch, instructions: [OFInstruction]) {
+                packetCount: UInt64 = 0, byteCount: UInt64 = 0, match: OFMatch, instructions: OFInstructionList) {
         self.tableID = tableID; self.durationSec = durationSec; self.durationNsec = durationNsec
         self.priority = priority; self.idleTimeout = idleTimeout; self.hardTimeout = hardTimeout; self.flags = flags
         self.cookie = cookie; self.packetCount = packetCount; self.byteCount = byteCount; self.match = match
         self.instructions = instructions
     }
 
-    public var encodedLength: Int { 48 + match.encodedLength + OFInstruction.encodedLength(instructions) }
+    public var encodedLength: Int { 48 + match.encodedLength + instructions.encodedLength }
 }
 
 /// `ofp_aggregate_stats_reply`.

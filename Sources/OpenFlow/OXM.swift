@@ -211,6 +211,14 @@ enum OXMContext {
 extension OXMField {
     /// Reads one TLV, checking class, field, length, mask use and value range.
     static func decode(from r: inout ByteReader, context: OXMContext) throws(OFDecodeError) -> OXMField {
+        let f = try parse(from: &r, context: context)
+        try f.validate(context: context)
+        return f
+    }
+
+    /// Reads one TLV, checking only its shape: class, field and length. Bytes this codec
+    /// encoded always pass, whatever values they hold; `validate` judges those.
+    static func parse(from r: inout ByteReader, context: OXMContext) throws(OFDecodeError) -> OXMField {
         let lengthError = context.error(.badLen, .badSetLen)
         guard r.remaining >= 4 else { throw OFDecodeError(lengthError, "OXM header truncated") }
         let header = try r.u32()
@@ -223,23 +231,23 @@ extension OXMField {
             throw OFDecodeError(context.error(.badField, .badSetType),
                                 "unsupported OXM class 0x\(String(oxmClass, radix: 16)) field \(number)")
         }
-        if context == .setField && field.isReadOnly {
-            throw OFDecodeError(.badAction(.badSetType), "set-field of read-only \(field.rawValue)")
-        }
         let width = field.oxmLength
         guard length == width * (hasMask ? 2 : 1) else {
             throw OFDecodeError(lengthError, "OXM \(field.rawValue) length \(length)")
         }
-        if hasMask {
-            if context == .setField {
-                throw OFDecodeError(.badAction(.badSetArgument), "set-field \(field.rawValue) with a mask")
-            }
-            guard field.isMaskable else {
-                throw OFDecodeError(.badMatch(.badMask), "\(field.rawValue) is not maskable")
-            }
-        }
         let value = try r.value(width: width)
         let mask: FieldValue? = hasMask ? try r.value(width: width) : nil
+        return OXMField(field, value, mask: mask)
+    }
+
+    /// Checks what the spec asks of a field's use, value and mask where it appears.
+    func validate(context: OXMContext) throws(OFDecodeError) {
+        if context == .setField {
+            guard !field.isReadOnly else { throw OFDecodeError(.badAction(.badSetType), "set-field of read-only \(field.rawValue)") }
+            guard mask == nil else { throw OFDecodeError(.badAction(.badSetArgument), "set-field \(field.rawValue) with a mask") }
+        } else if mask != nil && !field.isMaskable {
+            throw OFDecodeError(.badMatch(.badMask), "\(field.rawValue) is not maskable")
+        }
         let full = field.oxmValueMask
         guard value.high & ~full.high == 0, value.low & ~full.low == 0 else {
             throw OFDecodeError(context.error(.badValue, .badSetArgument), "\(field.rawValue) value out of range")
@@ -255,6 +263,5 @@ extension OXMField {
             // A VID without OFPVID_PRESENT names neither "untagged" nor any tagged frame.
             throw OFDecodeError(.badMatch(.badValue), "vlan_vid without OFPVID_PRESENT")
         }
-        return OXMField(field, value, mask: mask)
     }
 }

@@ -134,9 +134,9 @@ struct FlowSyncTests {
 
     @Test("Instructions compare in execution order; actions keep theirs")
     func normalizedInstructions() {
-        let x: [OFInstruction] = [.gotoTable(1), .applyActions([.popVLAN, .output(port: 2, maxLength: 0xFFFF)])]
-        let y: [OFInstruction] = [.applyActions([.popVLAN, .output(port: 2, maxLength: 0)]), .gotoTable(1)]
-        let z: [OFInstruction] = [.applyActions([.output(port: 2, maxLength: 0), .popVLAN]), .gotoTable(1)]
+        let x: OFInstructionList = [.gotoTable(1), .applyActions([.popVLAN, .output(port: 2, maxLength: 0xFFFF)])]
+        let y: OFInstructionList = [.applyActions([.popVLAN, .output(port: 2, maxLength: 0)]), .gotoTable(1)]
+        let z: OFInstructionList = [.applyActions([.output(port: 2, maxLength: 0), .popVLAN]), .gotoTable(1)]
         #expect(FlowSync.normalize(x) == FlowSync.normalize(y))
         #expect(FlowSync.normalize(x) != FlowSync.normalize(z))
         // Towards the controller max_len matters.

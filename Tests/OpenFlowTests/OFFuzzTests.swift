@@ -109,8 +109,8 @@ import TestSupport
         var instructions: [OFInstruction] = []
         for _ in 0..<rng.int(0, 3) {
             switch rng.int(0, 6 - 1) {
-            case 0: instructions.append(.applyActions((0..<rng.int(0, 4)).map { _ in action() }))
-            case 1: instructions.append(.writeActions((0..<rng.int(0, 3)).map { _ in action() }))
+            case 0: instructions.append(.applyActions(OFActionList((0..<rng.int(0, 4)).map { _ in action() })))
+            case 1: instructions.append(.writeActions(OFActionList((0..<rng.int(0, 3)).map { _ in action() })))
             case 2: instructions.append(.gotoTable(rng.byte()))
             case 3: instructions.append(.writeMetadata(value: 1, mask: 1))
             case 4: instructions.append(.clearActions)
@@ -118,7 +118,7 @@ import TestSupport
             }
         }
         let mod = OFFlowMod(tableID: UInt8(rng.int(0, 3)), command: rng.pick(OFFlowModCommand.allCases),
-                            match: OFMatch(oxms), instructions: instructions)
+                            match: OFMatch(oxms), instructions: OFInstructionList(instructions))
         return (try? OFMessage.flowMod(mod).encode(xid: 1)) ?? []
     }
 

@@ -36,9 +36,9 @@ import Testing
             .setField(OXMField(.metadata, 5)), .setField(.tunnelID(99)), .setField(OXMField(.ipECN, 2)),
         ]
         let instructions: [OFInstruction] = [
-            .gotoTable(5), .meter(1), .writeActions(actions), .experimenter(id: 0xFF, data: [1, 2, 3, 4, 5, 6, 7, 8]),
+            .gotoTable(5), .meter(1), .writeActions(OFActionList(actions)), .experimenter(id: 0xFF, data: [1, 2, 3, 4, 5, 6, 7, 8]),
         ]
-        let message = OFMessage.flowMod(OFFlowMod(tableID: 1, instructions: instructions))
+        let message = OFMessage.flowMod(OFFlowMod(tableID: 1, instructions: OFInstructionList(instructions)))
         let bytes = try message.encode(xid: 9)
         #expect(try OFMessage.decode(bytes).message == message)
         for a in actions { #expect(a.encodedLength % 8 == 0) }

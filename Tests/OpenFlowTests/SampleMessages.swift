@@ -42,7 +42,7 @@ enum SampleMessages {
     static let flowModRich = OFFlowMod(
         cookie: 42, cookieMask: 0xFFFF, tableID: 1, command: .modifyStrict, priority: 2000,
         flags: [.resetCounts, .noPacketCounts, .noByteCounts], match: tcpMatch,
-        instructions: [.applyActions(allActions), .clearActions, .writeActions([.output(port: OFPortNumber.normal)]),
+        instructions: [.applyActions(OFActionList(allActions)), .clearActions, .writeActions([.output(port: OFPortNumber.normal)]),
                        .writeMetadata(value: 0x10, mask: 0xF0), .gotoTable(3)])
 
     static let port = OFPortDescription(

@@ -196,7 +196,7 @@ public final class LearningSwitchApp: ControllerApp {
 
     /// A PACKET_OUT of the frame: by buffer id when the switch buffered it, else with the
     /// frame's bytes when the PACKET_IN carried all of them.
-    static func packetOut(_ packetIn: OFPacketIn, inPort: UInt32, actions: [OFAction]) -> OFPacketOut? {
+    static func packetOut(_ packetIn: OFPacketIn, inPort: UInt32, actions: OFActionList) -> OFPacketOut? {
         if packetIn.bufferID != OFP.noBuffer {
             return OFPacketOut(bufferID: packetIn.bufferID, inPort: inPort, actions: actions)
         }

@@ -28,9 +28,9 @@ public struct FlowIdentity: Hashable, Sendable {
 /// What a flow entry does, as far as re-sync cares: its instructions and cookie.
 struct FlowContent: Hashable {
     var cookie: UInt64
-    var instructions: [OFInstruction]
+    var instructions: OFInstructionList
 
-    init(cookie: UInt64, instructions: [OFInstruction]) {
+    init(cookie: UInt64, instructions: OFInstructionList) {
         self.cookie = cookie; self.instructions = FlowSync.normalize(instructions)
     }
 }
@@ -114,7 +114,7 @@ public enum FlowSync {
 
     /// Instructions in execution order (the order a switch applies them in whatever order they
     /// are listed); output max_len ignored except towards the controller, where it means something.
-    public static func normalize(_ instructions: [OFInstruction]) -> [OFInstruction] {
+    public static func normalize(_ instructions: OFInstructionList) -> OFInstructionList {
         func rank(_ i: OFInstruction) -> Int {
             switch i {
             case .meter: 0
@@ -126,18 +126,18 @@ public enum FlowSync {
             case .experimenter: 6
             }
         }
-        func actions(_ list: [OFAction]) -> [OFAction] {
-            list.map { a in
+        func actions(_ list: OFActionList) -> OFActionList {
+            OFActionList(list.lazy.map { a in
                 if case .output(let port, _) = a, port != OFPortNumber.controller { return .output(port: port, maxLength: 0) }
                 return a
-            }
+            })
         }
-        return instructions.map { i -> OFInstruction in
+        return OFInstructionList(instructions.map { i -> OFInstruction in
             switch i {
             case .applyActions(let a): .applyActions(actions(a))
             case .writeActions(let a): .writeActions(actions(a))
             default: i
             }
-        }.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
+        }.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.lazy.map(\.element))
     }
 }

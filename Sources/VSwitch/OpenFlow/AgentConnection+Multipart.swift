@@ -69,7 +69,7 @@ extension AgentConnection {
                 OFGroupDescription(type: OFGroupType(rawValue: g.kind.rawValue) ?? .all, groupID: g.id,
                                    buckets: g.buckets.map { b in
                                        OFBucket(weight: b.weight, watchPort: b.watchPort.rawValue, watchGroup: b.watchGroup,
-                                                actions: b.actions.map(OFTranslation.ofAction))
+                                                actions: OFActionList(b.actions.lazy.map(OFTranslation.ofAction)))
                                    })
             }))
         case .groupFeatures:

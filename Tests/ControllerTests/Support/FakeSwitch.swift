@@ -245,7 +245,7 @@ final class FakeSwitch: @unchecked Sendable {
 struct FlowEntry: Hashable, CustomStringConvertible {
     var identity: FlowIdentity
     var cookie: UInt64
-    var instructions: [OFInstruction]
+    var instructions: OFInstructionList
 
     init(_ e: OFFlowStats) {
         identity = FlowIdentity(tableID: e.tableID, priority: e.priority, match: e.match)

@@ -93,14 +93,14 @@ func frame(from src: MACAddress, to dst: MACAddress, vlan: UInt16? = nil) -> [UI
                   etherType: 0x88B5, payload: Array("hello from \(src)".utf8)).bytes(minimumLength: 60)
 }
 
-func outputs(_ instructions: [OFInstruction]) -> [UInt32] {
+func outputs(_ instructions: OFInstructionList) -> [UInt32] {
     instructions.flatMap { i -> [UInt32] in
         guard case .applyActions(let actions) = i else { return [] }
         return actions.compactMap { if case .output(let port, _) = $0 { port } else { nil } }
     }
 }
 
-func outputs(_ actions: [OFAction]) -> [UInt32] {
+func outputs(_ actions: OFActionList) -> [UInt32] {
     actions.compactMap { if case .output(let port, _) = $0 { port } else { nil } }
 }
 

@@ -1,0 +1,117 @@
+/// Lists of TLVs (a match's OXM fields, actions, instructions) are kept as their canonical wire
+/// bytes rather than as arrays of values: decoding validates each element and writes it back,
+/// re-encoded, into one buffer per message, and the lists are views of that buffer. A decoded
+/// FLOW_MOD then costs one allocation instead of three arrays built, reference-counted and
+/// torn down; encoding a list is a copy. Elements are parsed again when a list is iterated.
+///
+/// The bytes are always this codec's own encoding (of values it was given, or of values it
+/// decoded), so equal lists have equal bytes, and iterating never meets a shape it cannot read.
+struct TLVBytes: Hashable, @unchecked Sendable {
+    /// Never written after it is filled, so sharing it between threads is safe. Nil when empty.
+    private let storage: TLVStorage?
+    private let start: Int
+    let count: Int
+
+    static let empty = TLVBytes(storage: nil, start: 0, count: 0)
+
+    private init(storage: TLVStorage?, start: Int, count: Int) {
+        self.storage = storage; self.start = start; self.count = count
+    }
+
+    /// Runs `body` with a writer over new storage of `estimate` bytes and keeps what it wrote
+    /// (moved to storage of the right size only when the estimate was too small), with what
+    /// `body` returned.
+    static func write<R, E: Error>(estimate: Int, _ body: (inout ByteWriter) throws(E) -> R) throws(E) -> (TLVBytes, R) {
+        let capacity = max(estimate, 8)
+        let first = TLVStorage.make(capacity: capacity)
+        let outcome = first.withUnsafeMutablePointerToElements { base -> Result<(TLVStorage, Int, R), E> in
+            var w = ByteWriter(into: UnsafeMutableBufferPointer(start: base, count: capacity))
+            let result: R
+            do throws(E) {
+                result = try body(&w)
+            } catch {
+                return .failure(error)
+            }
+            guard w.ownsStorage else { return .success((first, w.count, result)) }
+            let grown = TLVStorage.make(capacity: w.count)
+            grown.withUnsafeMutablePointerToElements { to in
+                w.withWrittenBytes { from in UnsafeMutableRawPointer(to).copyMemory(from: from.baseAddress!, byteCount: from.count) }
+            }
+            return .success((grown, w.count, result))
+        }
+        let (storage, count, result) = try outcome.get()
+        return (TLVBytes(storage: count == 0 ? nil : storage, start: 0, count: count), result)
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    /// The bytes in `range` (counted from the start of these), sharing the storage.
+    func slice(_ range: Range<Int>) -> TLVBytes {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count)
+        return range.isEmpty ? .empty : TLVBytes(storage: storage, start: start + range.lowerBound, count: range.count)
+    }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        guard let storage else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return storage.withUnsafeMutablePointerToElements { base in
+            body(UnsafeRawBufferPointer(start: base + start, count: count))
+        }
+    }
+
+    /// The byte at `offset`.
+    func byte(at offset: Int) -> UInt8 {
+        precondition(offset >= 0 && offset < count)
+        return withUnsafeBytes { $0[offset] }
+    }
+
+    /// The big-endian 16-bit value at `offset` (an action's or instruction's length field).
+    func u16(at offset: Int) -> Int {
+        precondition(offset >= 0 && offset + 2 <= count)
+        return withUnsafeBytes { Int(UInt16(bigEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt16.self))) }
+    }
+
+    /// Reads an element this codec wrote at `offset`. The shape was checked when the bytes were
+    /// written, so a shape error here is a bug in this module, not bad input: it stops the program.
+    func readCanonical<R>(at offset: Int, _ body: (inout ByteReader) throws(OFDecodeError) -> R) -> R {
+        withUnsafeBytes { raw in
+            var reader = ByteReader(raw, offset: offset, lengthError: .badRequest(.badLen))
+            do throws(OFDecodeError) {
+                return try body(&reader)
+            } catch {
+                preconditionFailure("OpenFlow: canonical TLV bytes do not parse at \(offset): \(error)")
+            }
+        }
+    }
+
+    static func == (a: TLVBytes, b: TLVBytes) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.elementsEqual(y) } }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+}
+
+/// One allocation holding TLV bytes (how many of them are used, `TLVBytes` knows).
+final class TLVStorage: ManagedBuffer<Void, UInt8> {
+    static func make(capacity: Int) -> TLVStorage {
+        unsafeDowncast(create(minimumCapacity: capacity) { _ in () }, to: TLVStorage.self)
+    }
+}
+
+extension ByteWriter {
+    mutating func append(_ b: TLVBytes) {
+        b.withUnsafeBytes { append($0) }
+    }
+}
+
+/// Encodes values into new bytes holding just them (none allocated for none).
+func canonicalBytes<S: Sequence>(of elements: S, _ encode: (S.Element, inout ByteWriter) -> Void) -> TLVBytes {
+    var iterator = elements.makeIterator()
+    guard let first = iterator.next() else { return .empty }
+    return TLVBytes.write(estimate: 16 * max(elements.underestimatedCount, 1)) { w in
+        encode(first, &w)
+        while let next = iterator.next() { encode(next, &w) }
+    }.0
+}
