@@ -1,11 +1,28 @@
-/// Lists of TLVs (a match's OXM fields, actions, instructions) are kept as their canonical wire
-/// bytes rather than as arrays of values: decoding validates each element and writes it back,
-/// re-encoded, into one buffer per message, and the lists are views of that buffer. A decoded
-/// FLOW_MOD then costs one allocation instead of three arrays built, reference-counted and
-/// torn down; encoding a list is a copy. Elements are parsed again when a list is iterated.
+/// Lists of TLVs (a match's OXM fields, actions, instructions) are held the way they came:
+/// built from values, they keep the values (an array, as the caller gave it); decoded, they
+/// keep canonical wire bytes instead of arrays of values. Decoding validates each element and
+/// writes it back, re-encoded, into one buffer per message, and the lists are views of that
+/// buffer: a decoded FLOW_MOD costs one allocation instead of three arrays built,
+/// reference-counted and torn down, and encoding a decoded list is a copy. Elements of a
+/// decoded list are parsed again when it is iterated.
 ///
-/// The bytes are always this codec's own encoding (of values it was given, or of values it
-/// decoded), so equal lists have equal bytes, and iterating never meets a shape it cannot read.
+/// The bytes are always this codec's own encoding of the values it decoded, so two decoded
+/// lists are equal when their bytes are, and iterating never meets a shape it cannot read.
+///
+/// A struct of both rather than an enum of either: reading a field is a load, where matching
+/// an enum case copied and released its payload on every access.
+struct TLVList<Element> {
+    /// The values, when built from them (empty when decoded).
+    let values: [Element]
+    /// The canonical bytes, when decoded (nil when built from values).
+    let wire: TLVBytes?
+
+    static func values(_ values: [Element]) -> TLVList { TLVList(values: values, wire: nil) }
+    static func wire(_ bytes: TLVBytes) -> TLVList { TLVList(values: [], wire: bytes) }
+}
+
+extension TLVList: Sendable where Element: Sendable {}
+
 struct TLVBytes: Hashable, @unchecked Sendable {
     /// Never written after it is filled, so sharing it between threads is safe. Nil when empty.
     private let storage: TLVStorage?
@@ -104,14 +121,4 @@ extension ByteWriter {
     mutating func append(_ b: TLVBytes) {
         b.withUnsafeBytes { append($0) }
     }
-}
-
-/// Encodes values into new bytes holding just them (none allocated for none).
-func canonicalBytes<S: Sequence>(of elements: S, _ encode: (S.Element, inout ByteWriter) -> Void) -> TLVBytes {
-    var iterator = elements.makeIterator()
-    guard let first = iterator.next() else { return .empty }
-    return TLVBytes.write(estimate: 16 * max(elements.underestimatedCount, 1)) { w in
-        encode(first, &w)
-        while let next = iterator.next() { encode(next, &w) }
-    }.0
 }

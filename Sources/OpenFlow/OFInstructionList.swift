@@ -1,42 +1,75 @@
-/// A flow entry's instructions, kept as their wire bytes (see CanonicalTLVs.swift). Build it
-/// from instructions or an array literal; iterate it for them. The action lists of the
-/// instructions it yields share its bytes.
+/// A flow entry's instructions: the ones it was built from, or the wire bytes it was decoded
+/// from (see CanonicalTLVs.swift). Build it from instructions or an array literal; iterate it
+/// for them. The action lists of the instructions a decoded list yields share its bytes.
 public struct OFInstructionList: Hashable, Sendable, ExpressibleByArrayLiteral, CustomStringConvertible {
-    /// The instructions' encodings back to back.
-    let bytes: TLVBytes
+    let storage: TLVList<OFInstruction>
 
-    init(canonical bytes: TLVBytes) { self.bytes = bytes }
+    init(canonical bytes: TLVBytes) { storage = .wire(bytes) }
 
-    public init() { bytes = .empty }
+    public init() { storage = .values([]) }
 
-    public init<S: Sequence>(_ instructions: S) where S.Element == OFInstruction {
-        bytes = canonicalBytes(of: instructions) { i, w in i.encode(into: &w) }
-    }
+    public init(_ instructions: [OFInstruction]) { storage = .values(instructions) }
 
-    public init(arrayLiteral instructions: OFInstruction...) { self.init(instructions) }
+    public init<S: Sequence>(_ instructions: S) where S.Element == OFInstruction { storage = .values(Array(instructions)) }
+
+    public init(arrayLiteral instructions: OFInstruction...) { storage = .values(instructions) }
 
     /// Bytes on the wire.
-    public var encodedLength: Int { bytes.count }
+    public var encodedLength: Int {
+        if let bytes = storage.wire {
+            bytes.count
+        } else {
+            storage.values.reduce(0) { $0 + $1.encodedLength }
+        }
+    }
 
     public var description: String { Array(self).description }
 
-    func encode(into w: inout ByteWriter) { w.append(bytes) }
+    func encode(into w: inout ByteWriter) {
+        if let bytes = storage.wire {
+            w.append(bytes)
+        } else {
+            for i in storage.values { i.encode(into: &w) }
+        }
+    }
+
+    public static func == (a: OFInstructionList, b: OFInstructionList) -> Bool {
+        if let x = a.storage.wire, let y = b.storage.wire { return x == y }
+        return a.elementsEqual(b)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for i in self { hasher.combine(i) }
+    }
 }
 
 extension OFInstructionList: Collection {
-    /// A position in the list: the byte offset of an instruction.
+    /// A position in the list: an array index, or the byte offset of an instruction.
     public struct Index: Comparable, Hashable, Sendable {
         let offset: Int
         public static func < (a: Index, b: Index) -> Bool { a.offset < b.offset }
     }
 
     public var startIndex: Index { Index(offset: 0) }
-    public var endIndex: Index { Index(offset: bytes.count) }
-    public var isEmpty: Bool { bytes.isEmpty }
 
-    public func index(after i: Index) -> Index { Index(offset: i.offset + bytes.u16(at: i.offset + 2)) }
+    public var endIndex: Index {
+        if let bytes = storage.wire {
+            Index(offset: bytes.count)
+        } else {
+            Index(offset: storage.values.count)
+        }
+    }
+
+    public func index(after i: Index) -> Index {
+        if let bytes = storage.wire {
+            Index(offset: i.offset + bytes.u16(at: i.offset + 2))
+        } else {
+            Index(offset: i.offset + 1)
+        }
+    }
 
     public subscript(i: Index) -> OFInstruction {
+        guard let bytes = storage.wire else { return storage.values[i.offset] }
         let (instruction, actions) = bytes.readCanonical(at: i.offset) { (r) throws(OFDecodeError) in
             try OFInstruction.parse(from: &r)
         }

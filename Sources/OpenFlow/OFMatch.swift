@@ -1,25 +1,24 @@
 import Packet
 
-/// `ofp_match` of type OFPMT_OXM: a list of OXM TLVs, padded to 8 bytes on the wire. Kept as
-/// the TLVs' bytes (see CanonicalTLVs.swift); `fields` reads them.
+/// `ofp_match` of type OFPMT_OXM: a list of OXM TLVs, padded to 8 bytes on the wire. Holds the
+/// fields it was built from, or the TLVs' bytes it was decoded from (see CanonicalTLVs.swift);
+/// `fields` reads either.
 public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
     /// `OFPMT_OXM`.
     public static let typeOXM: UInt16 = 1
 
-    /// The TLVs back to back, without the ofp_match header and padding.
-    let bytes: TLVBytes
+    /// The fields, or the TLVs back to back without the ofp_match header and padding.
+    let storage: TLVList<OXMField>
 
-    init(canonical bytes: TLVBytes) { self.bytes = bytes }
+    init(canonical bytes: TLVBytes) { storage = .wire(bytes) }
 
-    public init(_ fields: [OXMField] = []) {
-        bytes = canonicalBytes(of: fields) { f, w in f.encode(into: &w) }
-    }
+    public init(_ fields: [OXMField] = []) { storage = .values(fields) }
 
     /// Matches everything.
     public static let all = OFMatch()
 
     /// The fields, in the order they were given or came on the wire.
-    public var fields: Fields { Fields(bytes: bytes) }
+    public var fields: Fields { Fields(storage: storage) }
 
     /// The TLV for `field`, if the match has one.
     public subscript(field: FlowField) -> OXMField? {
@@ -27,7 +26,13 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The ofp_match `length` field: header plus TLVs, without the trailing padding.
-    public var length: Int { 4 + bytes.count }
+    public var length: Int {
+        if let bytes = storage.wire {
+            4 + bytes.count
+        } else {
+            storage.values.reduce(4) { $0 + $1.encodedLength }
+        }
+    }
 
     /// Bytes on the wire, padding included.
     public var encodedLength: Int { roundUp8(length) }
@@ -39,8 +44,13 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
     func encode(into w: inout ByteWriter) {
         let start = w.count
         w.u16(Self.typeOXM)
-        w.u16(UInt16(truncatingIfNeeded: length))
-        w.append(bytes)
+        w.u16(0)  // length without the padding, written once the TLVs are
+        if let bytes = storage.wire {
+            w.append(bytes)
+        } else {
+            for f in storage.values { f.encode(into: &w) }
+        }
+        w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
         w.padTo8(from: start)
     }
 
@@ -91,28 +101,48 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension OFMatch {
-    /// The fields of a match, read from its bytes.
+    /// The fields of a match.
     public struct Fields: Collection, Sendable {
-        let bytes: TLVBytes
+        let storage: TLVList<OXMField>
 
-        /// A position in the match: the byte offset of a TLV.
+        /// A position in the match: an array index, or the byte offset of a TLV.
         public struct Index: Comparable, Hashable, Sendable {
             let offset: Int
             public static func < (a: Index, b: Index) -> Bool { a.offset < b.offset }
         }
 
         public var startIndex: Index { Index(offset: 0) }
-        public var endIndex: Index { Index(offset: bytes.count) }
-        public var isEmpty: Bool { bytes.isEmpty }
+
+        public var endIndex: Index {
+            if let bytes = storage.wire {
+                Index(offset: bytes.count)
+            } else {
+                Index(offset: storage.values.count)
+            }
+        }
 
         /// A TLV is its 4-byte header and the payload length in the header's last byte.
         public func index(after i: Index) -> Index {
-            Index(offset: i.offset + 4 + Int(bytes.byte(at: i.offset + 3)))
+            if let bytes = storage.wire {
+                Index(offset: i.offset + 4 + Int(bytes.byte(at: i.offset + 3)))
+            } else {
+                Index(offset: i.offset + 1)
+            }
         }
 
         public subscript(i: Index) -> OXMField {
-            bytes.readCanonical(at: i.offset) { (r) throws(OFDecodeError) in try OXMField.parse(from: &r, context: .match) }
+            guard let bytes = storage.wire else { return storage.values[i.offset] }
+            return bytes.readCanonical(at: i.offset) { (r) throws(OFDecodeError) in try OXMField.parse(from: &r, context: .match) }
         }
+    }
+
+    public static func == (a: OFMatch, b: OFMatch) -> Bool {
+        if let x = a.storage.wire, let y = b.storage.wire { return x == y }
+        return a.fields.elementsEqual(b.fields)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for f in fields { hasher.combine(f) }
     }
 }
 
