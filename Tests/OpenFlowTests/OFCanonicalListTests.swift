@@ -2,10 +2,11 @@ import Packet
 import Testing
 @testable import OpenFlow
 
-/// Matches, action lists and instruction lists are kept as their wire bytes: built from values
-/// (experimenter data a multiple of 8 bytes: the wire cannot tell padding from data)
-/// or decoded, they must give back exactly the values, compare and hash by those values, and
-/// never trap on values the decoder would refuse.
+/// Matches, action lists and instruction lists hold the values they were built from or the
+/// canonical wire bytes they were decoded from: either way they must give back exactly the
+/// values (experimenter data a multiple of 8 bytes: the wire cannot tell padding from data),
+/// compare and hash by those values across the two forms, and encode values the decoder
+/// would refuse, for the decoder to refuse them.
 @Suite struct OFCanonicalListTests {
     static let actions: [OFAction] = SampleMessages.allActions + [
         .copyTTLOut, .copyTTLIn, .setMPLSTTL(3), .decMPLSTTL, .pushMPLS(ethertype: 0x8847), .popMPLS(ethertype: 0x0800),
@@ -65,9 +66,8 @@ import Testing
         #expect(try OFMessage.decode(reencoded).message == .flowMod(mod))
     }
 
-    /// Values the decoder refuses can still be built (a controller may send them, and the
-    /// switch answers with the error): they iterate back unchanged, and decoding their encoding
-    /// gives the spec's error instead.
+    /// Values the decoder refuses can still be built and sent (the switch answers with the
+    /// error): decoding their encoding gives the spec's error.
     @Test(arguments: [
         (OFMatch([OXMField(.ipProto, 6, mask: 0xFF)]), OFActionList(), OFErrorCode.badMatch(.badMask)),
         (OFMatch([OXMField(.ipv4Dst, 0x0A00_0001, mask: 0xFFFF_FF00), .ethType(0x0800)]), OFActionList(), .badMatch(.badWildcards)),
@@ -81,7 +81,7 @@ import Testing
         (OFMatch(), OFActionList([.setField(.inPort(4))]), .badAction(.badSetType)),
         (OFMatch(), OFActionList([.setField(OXMField(.ipv4Src, 1, mask: 0xFF))]), .badAction(.badSetArgument)),
     ] as [(OFMatch, OFActionList, OFErrorCode)])
-    func refusedValuesStillIterate(match: OFMatch, actions: OFActionList, expected: OFErrorCode) throws {
+    func refusedValuesAreSentAndRefused(match: OFMatch, actions: OFActionList, expected: OFErrorCode) throws {
         #expect(OFMatch(Array(match.fields)) == match)
         #expect(OFActionList(Array(actions)) == actions)
         let mod = OFFlowMod(tableID: 0, match: match, instructions: actions.isEmpty ? [] : [.applyActions(actions)])
