@@ -72,6 +72,21 @@ import Packet
         try sw.addFlow(.on(1, priority: 1, [.output(.inPort)]))  // replacing is not growing
     }
 
+    /// A flow-mod replaces the pipeline version; the old one is released on another thread, and
+    /// must be released there (and with it the entries only it held).
+    @Test func replacedVersionsAreReleased() throws {
+        let t = try TestSwitch(ports: [1, 2])
+        weak var first = t.sw.snapshot
+        #expect(first != nil)
+        try t.sw.addFlow(.on(1, [.output(PortNumber(2))]))
+        weak var second = t.sw.snapshot
+        try t.sw.addFlow(.on(2, [.output(PortNumber(1))]))
+        VirtualSwitch.retired.sync {}  // serial: every release queued before this has run
+        #expect(first == nil)
+        #expect(second == nil)
+        #expect(t.sw.snapshot.tables[0].count == 2)
+    }
+
     @Test func timeoutsExpire() throws {
         var idle = FlowSpec.on(1, priority: 1, [.output(PortNumber(2))]); idle.idleTimeout = 5; idle.flags = 1
         var hard = FlowSpec.on(2, priority: 1, [.output(PortNumber(1))]); hard.hardTimeout = 10

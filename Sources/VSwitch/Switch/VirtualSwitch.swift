@@ -1,5 +1,6 @@
 import FlowRules
 import Atomics
+import Dispatch
 import Glibc
 import HostNet
 import Packet
@@ -119,8 +120,14 @@ public final class VirtualSwitch: @unchecked Sendable {
             : GroupCounters.carried(over: current.groupCounters, to: groups, now: MonotonicClock.nanoseconds())
         let next = PipelineSnapshot(tables: tables, groups: groups, generation: current.generation &+ 1,
                                     missToNormal: missToNormalSetting, groupCounters: counters)
-        datapath.pipeline.store(next, ordering: .releasing)
+        let previous = datapath.pipeline.exchange(next, ordering: .acquiringAndReleasing)
+        // Freeing a version can mean releasing every entry of a copied table (a whole base after
+        // a fold): done on another thread, after which the flow-mods' barrier reply need not wait.
+        Self.retired.async { withExtendedLifetime(previous) {} }
     }
+
+    /// Where replaced pipeline versions are released (see `publish`).
+    static let retired = DispatchQueue(label: "swiftsdn.retired-pipelines")
 
     /// Sets whether a controller is connected: in standalone mode a switch without one acts as
     /// a learning switch on table misses; in secure mode it keeps only its installed flows.
