@@ -195,8 +195,9 @@ extension OFMatch {
     }
 
     /// Throws OFPET_BAD_MATCH/OFPBMC_BAD_PREREQ for the first field whose prerequisite the
-    /// match does not establish.
+    /// match does not establish. A decoded match passed this check when it was decoded.
     public func checkPrerequisites() throws(OFDecodeError) {
+        if storage.wire != nil { return }
         let established = Established(fields)
         for f in fields where !established.allows(f.field) {
             throw OFDecodeError(.badMatch(.badPrereq), "\(f.field.rawValue) without its prerequisite")
