@@ -113,16 +113,26 @@ import Packet
         var rng = SeededGenerator(seed: 5)
         var map = FlowKeyMap<Int>()
         var reference: [FlowKey: Int] = [:]
+        func key(_ port: UInt32) -> FlowKey { var k = FlowKey(); k.inPort = port; return k }
         for i in 0..<20000 {
-            var k = FlowKey()
-            k.inPort = UInt32.random(in: 0..<500, using: &rng)
+            let k = key(UInt32.random(in: 0..<500, using: &rng))
             if Bool.random(using: &rng) {
                 map[k] = i; reference[k] = i
             } else {
                 #expect(map.remove(k) == reference.removeValue(forKey: k))
             }
+            if i % 1000 == 999 {
+                // Every key, present or not, against the reference (absence included).
+                for port in UInt32(0)..<500 where map[key(port)] != reference[key(port)] {
+                    Issue.record("after \(i + 1) changes, key \(port): \(String(describing: map[key(port)])) vs \(String(describing: reference[key(port)]))")
+                }
+                #expect(map.count == reference.count)
+                #expect(Dictionary(uniqueKeysWithValues: map.pairs.map { ($0.0, $0.1) }) == reference)
+            }
         }
-        #expect(map.count == reference.count)
-        for (k, v) in reference { #expect(map[k] == v) }
+        map.removeAll()
+        #expect(map.isEmpty && map[key(1)] == nil && map.pairs.isEmpty)
+        map[key(1)] = 7
+        #expect(map[key(1)] == 7 && map.count == 1)
     }
 }

@@ -5,23 +5,36 @@ import Packet
 /// The datapath's tables (classifier subtables, the exact-match cache) use it instead of
 /// `Dictionary` because a SipHash over 128 bytes per probe costs more than the rest of a
 /// lookup. Linear probing with backward-shift deletion keeps it tombstone-free.
+///
+/// Pairs live in dense arrays (keys, values, hashes, in no particular order); the probed table
+/// holds, per slot, the pair's index and the top half of its hash. The table has twice as many
+/// slots as pairs at most, but a slot is 8 bytes where a key is 128: copying the map (a
+/// classifier subtable's delta each flow-mod batch, its base on a fold) copies the keys once,
+/// not the empty half of a keyed table, and a rehash moves slots, not keys.
 public struct FlowKeyMap<Value> {
-    @usableFromInline var keys: [FlowKey]
-    @usableFromInline var values: [Value?]
-    @usableFromInline var occupied: [Bool]
+    /// Per slot: 0 when empty, else the top 32 bits of the hash and the pair's index + 1.
+    @usableFromInline var slots: [UInt64]
+    @usableFromInline var keys: [FlowKey] = []
+    @usableFromInline var values: [Value] = []
+    @usableFromInline var hashes: [UInt64] = []
     @usableFromInline var mask: Int
-    public private(set) var count = 0
 
     public init(minimumCapacity: Int = 16) {
         var capacity = 16
         while capacity < minimumCapacity * 2 { capacity <<= 1 }
-        keys = Array(repeating: FlowKey(), count: capacity)
-        values = Array(repeating: nil, count: capacity)
-        occupied = Array(repeating: false, count: capacity)
+        slots = Array(repeating: 0, count: capacity)
         mask = capacity - 1
+        keys.reserveCapacity(minimumCapacity)
+        values.reserveCapacity(minimumCapacity)
+        hashes.reserveCapacity(minimumCapacity)
     }
 
-    public var isEmpty: Bool { count == 0 }
+    public var count: Int { keys.count }
+    public var isEmpty: Bool { keys.isEmpty }
+
+    @inlinable static func slot(index: Int, hash: UInt64) -> UInt64 {
+        hash & 0xFFFF_FFFF_0000_0000 | UInt64(index + 1)
+    }
 
     @inlinable public subscript(key: FlowKey) -> Value? {
         get { value(forKey: key, hash: key.fastHash) }
@@ -32,88 +45,117 @@ public struct FlowKeyMap<Value> {
 
     /// A lookup with the key's `fastHash` already computed (a layered map probes two maps).
     @inlinable public func value(forKey key: FlowKey, hash: UInt64) -> Value? {
+        let tag = hash & 0xFFFF_FFFF_0000_0000
         var i = Int(truncatingIfNeeded: hash) & mask
-        while occupied[i] {
-            if keys[i] == key { return values[i] }
+        while true {
+            let s = slots[i]
+            if s == 0 { return nil }
+            if s & 0xFFFF_FFFF_0000_0000 == tag {
+                let index = Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
+                if keys[index] == key { return values[index] }
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// The slot holding `key`, if any.
+    func slotIndex(of key: FlowKey, hash: UInt64) -> Int? {
+        let tag = hash & 0xFFFF_FFFF_0000_0000
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while slots[i] != 0 {
+            let s = slots[i]
+            if s & 0xFFFF_FFFF_0000_0000 == tag && keys[Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1] == key { return i }
             i = (i + 1) & mask
         }
         return nil
     }
 
     public mutating func insert(_ key: FlowKey, _ value: Value) {
-        if (count + 1) * 2 > keys.count { grow() }
-        var i = Int(truncatingIfNeeded: key.fastHash) & mask
-        while occupied[i] {
-            if keys[i] == key { values[i] = value; return }
-            i = (i + 1) & mask
+        let hash = key.fastHash
+        if let i = slotIndex(of: key, hash: hash) {
+            values[Int(truncatingIfNeeded: slots[i] & 0xFFFF_FFFF) - 1] = value
+            return
         }
-        occupied[i] = true
-        keys[i] = key
-        values[i] = value
-        count += 1
+        if (count + 1) * 2 > slots.count { rehash(capacity: slots.count * 2) }
+        place(index: keys.count, hash: hash)
+        keys.append(key)
+        values.append(value)
+        hashes.append(hash)
+    }
+
+    /// Puts pair `index` into the first free slot of its probe run.
+    private mutating func place(index: Int, hash: UInt64) {
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while slots[i] != 0 { i = (i + 1) & mask }
+        slots[i] = Self.slot(index: index, hash: hash)
     }
 
     @discardableResult
     public mutating func remove(_ key: FlowKey) -> Value? {
-        var i = Int(truncatingIfNeeded: key.fastHash) & mask
-        while occupied[i] {
-            if keys[i] == key {
-                let old = values[i]
-                deleteSlot(i)
-                count -= 1
-                return old
-            }
-            i = (i + 1) & mask
+        guard let i = slotIndex(of: key, hash: key.fastHash) else { return nil }
+        let index = Int(truncatingIfNeeded: slots[i] & 0xFFFF_FFFF) - 1
+        deleteSlot(i)
+        // Keep the pairs dense: the last one moves into the hole, and its slot follows it.
+        let last = keys.count - 1
+        if index != last {
+            let lastHash = hashes[last]
+            var j = Int(truncatingIfNeeded: lastHash) & mask
+            while Int(truncatingIfNeeded: slots[j] & 0xFFFF_FFFF) - 1 != last { j = (j + 1) & mask }
+            slots[j] = Self.slot(index: index, hash: lastHash)
+            keys.swapAt(index, last)
+            values.swapAt(index, last)
+            hashes.swapAt(index, last)
         }
-        return nil
+        keys.removeLast()
+        hashes.removeLast()
+        return values.removeLast()
     }
 
     /// Backward-shift deletion: pull later members of the probe run into the hole.
     mutating func deleteSlot(_ slot: Int) {
         var hole = slot
         var j = (slot + 1) & mask
-        while occupied[j] {
-            let home = Int(truncatingIfNeeded: keys[j].fastHash) & mask
+        while slots[j] != 0 {
+            let home = Int(truncatingIfNeeded: hashes[Int(truncatingIfNeeded: slots[j] & 0xFFFF_FFFF) - 1]) & mask
             // Move j into the hole if its home is not in the (hole, j] cyclic range.
             let inRange = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
             if !inRange {
-                keys[hole] = keys[j]; values[hole] = values[j]
+                slots[hole] = slots[j]
                 hole = j
             }
             j = (j + 1) & mask
         }
-        occupied[hole] = false
-        values[hole] = nil
-        keys[hole] = FlowKey()
+        slots[hole] = 0
     }
-
-    mutating func grow() { rehash(capacity: keys.count * 2) }
 
     /// Makes room for `count` pairs in one rehash (instead of doubling step by step).
     public mutating func reserveCapacity(_ count: Int) {
-        var capacity = keys.count
+        var capacity = slots.count
         while capacity < count * 2 { capacity <<= 1 }
-        if capacity > keys.count { rehash(capacity: capacity) }
+        if capacity > slots.count { rehash(capacity: capacity) }
+        keys.reserveCapacity(count)
+        values.reserveCapacity(count)
+        hashes.reserveCapacity(count)
     }
 
+    /// A new slot table of `capacity`; the pairs stay where they are.
     mutating func rehash(capacity: Int) {
-        let oldKeys = keys, oldValues = values, oldOccupied = occupied
-        keys = Array(repeating: FlowKey(), count: capacity)
-        values = Array(repeating: nil, count: capacity)
-        occupied = Array(repeating: false, count: capacity)
+        slots = Array(repeating: 0, count: capacity)
         mask = capacity - 1
-        count = 0
-        for i in 0..<oldKeys.count where oldOccupied[i] { insert(oldKeys[i], oldValues[i]!) }
+        for index in hashes.indices { place(index: index, hash: hashes[index]) }
     }
 
     public mutating func removeAll() {
-        for i in 0..<keys.count where occupied[i] { occupied[i] = false; values[i] = nil }
-        count = 0
+        guard !keys.isEmpty else { return }
+        slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        keys.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        hashes.removeAll(keepingCapacity: true)
     }
 
     /// Every stored pair (order unspecified).
     public var pairs: [(FlowKey, Value)] {
-        (0..<keys.count).compactMap { occupied[$0] ? (keys[$0], values[$0]!) : nil }
+        Array(zip(keys, values))
     }
 }
 
