@@ -145,12 +145,23 @@ import TestSupport
                     case .success(let decoded):
                         let message = decoded.message
                         t.decoded += 1
-                        if case .flowMod = message {
+                        if case .flowMod(let mod) = message {
                             // What decodes re-encodes to something that decodes the same.
-                            let again = (try? message.encode(xid: 1)).flatMap {
-                                try? OFMessage.decodeResult($0, options: options).get().message
-                            }
+                            let wire = try? message.encode(xid: 1)
+                            let again = wire.flatMap { try? OFMessage.decodeResult($0, options: options).get().message }
                             if again != message { t.reencodeMismatches += 1 }
+                            // The decoded lists' bytes are canonical: read back as values and
+                            // encoded from those, they are the same bytes.
+                            var rebuilt = mod
+                            rebuilt.match = OFMatch(Array(mod.match.fields))
+                            rebuilt.instructions = OFInstructionList(mod.instructions.map { i -> OFInstruction in
+                                switch i {
+                                case .applyActions(let a): .applyActions(OFActionList(Array(a)))
+                                case .writeActions(let a): .writeActions(OFActionList(Array(a)))
+                                default: i
+                                }
+                            })
+                            if (try? OFMessage.flowMod(rebuilt).encode(xid: 1)) != wire { t.reencodeMismatches += 1 }
                         }
                     case .failure(let error):
                         t.byType[error.code.type.rawValue, default: 0] += 1
