@@ -50,12 +50,30 @@ public enum Shell {
         process.standardError = err
         try process.run()
         // Read before waiting so a chatty child cannot block on a full pipe.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        let outData = readAll(out.fileHandleForReading)
+        let errData = readAll(err.fileHandleForReading)
         process.waitUntilExit()
         return ShellResult(status: process.terminationStatus,
                            stdout: String(decoding: outData, as: UTF8.self),
                            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Reads a pipe to its end. `FileHandle.readDataToEndOfFile` traps when a read is
+    /// interrupted (EINTR): a child of a test running alongside exits and its SIGCHLD lands on
+    /// this thread. Here an interrupted read is retried.
+    static func readAll(_ handle: FileHandle) -> Data {
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+            if n > 0 {
+                data.append(contentsOf: chunk[0..<n])
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else {
+                return data
+            }
+        }
     }
 
     /// Runs a command line through `/bin/sh -c`.
