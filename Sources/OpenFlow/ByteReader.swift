@@ -157,7 +157,7 @@ struct FixedLayout {
 
 /// Runs `body` with a reader over all of `bytes`. The error comes back as a value: rethrowing
 /// it from inside `withUnsafeBytes` would throw it a second time.
-func withReader<R>(_ bytes: [UInt8], lengthError: OFErrorCode,
+func withReader<R>(_ bytes: ArraySlice<UInt8>, lengthError: OFErrorCode,
                    _ body: (inout ByteReader) throws(OFDecodeError) -> R) -> Result<R, OFDecodeError> {
     bytes.withUnsafeBytes { raw in
         var reader = ByteReader(raw, lengthError: lengthError)

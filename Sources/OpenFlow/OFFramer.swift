@@ -2,10 +2,12 @@
 /// `OFMessage.decode` and, on error, for `OFDecodeError.reply(to:)`.
 public struct OFFrame: Hashable, Sendable {
     public let header: OFHeader
-    public let bytes: [UInt8]
+    /// The whole message. It shares the framer's buffer (a message is not copied out of the
+    /// stream): keep it past the next `nextMessage` or `append` only as an `Array`.
+    public let bytes: ArraySlice<UInt8>
 
     /// The bytes after the header.
-    public var body: ArraySlice<UInt8> { bytes[OFHeader.length...] }
+    public var body: ArraySlice<UInt8> { bytes.dropFirst(OFHeader.length) }
 }
 
 /// A length that cannot be framed: the stream is out of step and the connection must close.
@@ -70,15 +72,19 @@ public struct OFFramer: Sendable {
             throw error
         }
         guard buffer.count - start >= length else { return nil }
-        let bytes = Array(buffer[start..<(start + length)])
+        let bytes = buffer[start..<(start + length)]
         start += length
-        if start == buffer.count { buffer.removeAll(keepingCapacity: true); start = 0 }
         // The header parses: 8 bytes are there.
         return OFFrame(header: OFHeader(bytes)!, bytes: bytes)
     }
 
+    /// Drops what was returned. Done when more bytes come, not as the last message is returned:
+    /// that message's bytes still share the buffer then, and emptying it would copy it.
     private mutating func compactIfWorthIt() {
-        if start > 0 && start >= buffer.count / 2 {
+        if start > 0 && start == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            start = 0
+        } else if start > 0 && start >= buffer.count / 2 {
             buffer.removeSubrange(0..<start)
             start = 0
         }

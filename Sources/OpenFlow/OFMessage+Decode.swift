@@ -17,11 +17,22 @@ extension OFMessage {
     /// instruction, flow-mod, group-mod … codes for problems inside.
     public static func decode(_ bytes: [UInt8], options: OFDecodeOptions = .controller)
         throws(OFDecodeError) -> OFDecodedMessage {
+        try decodeResult(bytes[...], options: options).get()
+    }
+
+    /// Decodes one whole message held in part of a larger buffer (a framer's).
+    public static func decode(_ bytes: ArraySlice<UInt8>, options: OFDecodeOptions = .controller)
+        throws(OFDecodeError) -> OFDecodedMessage {
         try decodeResult(bytes, options: options).get()
     }
 
     /// `decode` without the throw: the error as a value.
     static func decodeResult(_ bytes: [UInt8], options: OFDecodeOptions = .controller)
+        -> Result<OFDecodedMessage, OFDecodeError> {
+        decodeResult(bytes[...], options: options)
+    }
+
+    static func decodeResult(_ bytes: ArraySlice<UInt8>, options: OFDecodeOptions = .controller)
         -> Result<OFDecodedMessage, OFDecodeError> {
         guard let header = OFHeader(bytes) else {
             return .failure(OFDecodeError(.badRequest(.badLen), "\(bytes.count) bytes is shorter than a header"))

@@ -11,11 +11,11 @@ extension AgentConnection {
             message = try OFMessage.decode(frame, options: Self.decodeOptions).message
         } catch {
             // The error the spec names, echoing the offending bytes; the connection stays up.
-            write(context, error.errorMessage(offending: frame.bytes), xid: xid)
+            write(context, error.errorMessage(offending: Array(frame.bytes)), xid: xid)
             return
         }
         func reply(_ m: OFMessage) { write(context, m, xid: xid) }
-        func fail(_ code: OFErrorCode) { reply(.error(code, offending: frame.bytes)) }
+        func fail(_ code: OFErrorCode) { reply(.error(code, offending: Array(frame.bytes))) }
         // A slave may only read (spec §6.3.5).
         if role == .slave, message.modifiesState {
             fail(.badRequest(.isSlave))

@@ -200,11 +200,11 @@ final class FakeSwitch: @unchecked Sendable {
                     send(.multipartReply(OFMultipartReply(.flow(chunk), flags: i < chunks.count - 1 ? .more : [])), xid: xid)
                 }
             default:
-                send(.error(.badRequest(.badMultipart), offending: frame.bytes), xid: xid)
+                send(.error(.badRequest(.badMultipart), offending: Array(frame.bytes)), xid: xid)
             }
         case .flowMod(let f):
             if let code = b.failFlowMod?(xid, f) {
-                send(.error(code, offending: frame.bytes), xid: xid)
+                send(.error(code, offending: Array(frame.bytes)), xid: xid)
             } else {
                 apply(f)
             }
