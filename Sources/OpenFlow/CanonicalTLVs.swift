@@ -23,6 +23,37 @@ struct TLVList<Element> {
 
 extension TLVList: Sendable where Element: Sendable {}
 
+/// A position in an OpenFlow list (`OFMatch.Fields`, `OFActionList`, `OFInstructionList`): an
+/// array index when the list was built from values, a byte offset when it was decoded.
+public struct OFListIndex: Comparable, Hashable, Sendable {
+    let offset: Int
+    public static func < (a: OFListIndex, b: OFListIndex) -> Bool { a.offset < b.offset }
+}
+
+/// The collection mechanics the three list types share; each gives how long a TLV is and how
+/// to parse one.
+extension TLVList {
+    var startIndex: OFListIndex { OFListIndex(offset: 0) }
+    var endIndex: OFListIndex { OFListIndex(offset: wire?.count ?? values.count) }
+
+    /// `length` reads the length of the TLV at an offset of the wire form.
+    func index(after i: OFListIndex, length: (TLVBytes, Int) -> Int) -> OFListIndex {
+        OFListIndex(offset: i.offset + (wire.map { length($0, i.offset) } ?? 1))
+    }
+
+    /// The element at `i`: from the values, or parsed by `parse` from the wire form.
+    func element(at i: OFListIndex, parse: (TLVBytes, Int) -> Element) -> Element {
+        if let wire { parse(wire, i.offset) } else { values[i.offset] }
+    }
+
+    /// Whether two decoded lists are equal (their bytes are); nil when either was built from
+    /// values, which then compare element by element.
+    func sameWire(as other: TLVList) -> Bool? {
+        guard let a = wire, let b = other.wire else { return nil }
+        return a == b
+    }
+}
+
 struct TLVBytes: Hashable, @unchecked Sendable {
     /// Never written after it is filled, so sharing it between threads is safe. Nil when empty.
     private let storage: TLVStorage?
@@ -59,8 +90,6 @@ struct TLVBytes: Hashable, @unchecked Sendable {
         let (storage, count, result) = try outcome.get()
         return (TLVBytes(storage: count == 0 ? nil : storage, start: 0, count: count), result)
     }
-
-    var isEmpty: Bool { count == 0 }
 
     /// The bytes in `range` (counted from the start of these), sharing the storage.
     func slice(_ range: Range<Int>) -> TLVBytes {

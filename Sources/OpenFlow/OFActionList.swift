@@ -43,8 +43,7 @@ public struct OFActionList: Hashable, Sendable, ExpressibleByArrayLiteral, Custo
     }
 
     public static func == (a: OFActionList, b: OFActionList) -> Bool {
-        if let x = a.storage.wire, let y = b.storage.wire { return x == y }
-        return a.elementsEqual(b)
+        a.storage.sameWire(as: b.storage) ?? a.elementsEqual(b)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -53,35 +52,17 @@ public struct OFActionList: Hashable, Sendable, ExpressibleByArrayLiteral, Custo
 }
 
 extension OFActionList: Collection {
-    /// A position in the list: an array index, or the byte offset of an action.
-    public struct Index: Comparable, Hashable, Sendable {
-        let offset: Int
-        public static func < (a: Index, b: Index) -> Bool { a.offset < b.offset }
+    public var startIndex: OFListIndex { storage.startIndex }
+    public var endIndex: OFListIndex { storage.endIndex }
+
+    /// An action's length is the 16 bits after its type.
+    public func index(after i: OFListIndex) -> OFListIndex {
+        storage.index(after: i) { bytes, offset in bytes.u16(at: offset + 2) }
     }
 
-    public var startIndex: Index { Index(offset: 0) }
-
-    public var endIndex: Index {
-        if let bytes = storage.wire {
-            Index(offset: bytes.count)
-        } else {
-            Index(offset: storage.values.count)
-        }
-    }
-
-    public func index(after i: Index) -> Index {
-        if let bytes = storage.wire {
-            Index(offset: i.offset + bytes.u16(at: i.offset + 2))
-        } else {
-            Index(offset: i.offset + 1)
-        }
-    }
-
-    public subscript(i: Index) -> OFAction {
-        if let bytes = storage.wire {
-            bytes.readCanonical(at: i.offset) { (r) throws(OFDecodeError) in try OFAction.parse(from: &r) }
-        } else {
-            storage.values[i.offset]
+    public subscript(i: OFListIndex) -> OFAction {
+        storage.element(at: i) { bytes, offset in
+            bytes.readCanonical(at: offset) { (r) throws(OFDecodeError) in try OFAction.parse(from: &r) }
         }
     }
 }

@@ -34,8 +34,7 @@ public struct OFInstructionList: Hashable, Sendable, ExpressibleByArrayLiteral, 
     }
 
     public static func == (a: OFInstructionList, b: OFInstructionList) -> Bool {
-        if let x = a.storage.wire, let y = b.storage.wire { return x == y }
-        return a.elementsEqual(b)
+        a.storage.sameWire(as: b.storage) ?? a.elementsEqual(b)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -44,38 +43,23 @@ public struct OFInstructionList: Hashable, Sendable, ExpressibleByArrayLiteral, 
 }
 
 extension OFInstructionList: Collection {
-    /// A position in the list: an array index, or the byte offset of an instruction.
-    public struct Index: Comparable, Hashable, Sendable {
-        let offset: Int
-        public static func < (a: Index, b: Index) -> Bool { a.offset < b.offset }
+    public var startIndex: OFListIndex { storage.startIndex }
+    public var endIndex: OFListIndex { storage.endIndex }
+
+    /// An instruction's length is the 16 bits after its type.
+    public func index(after i: OFListIndex) -> OFListIndex {
+        storage.index(after: i) { bytes, offset in bytes.u16(at: offset + 2) }
     }
 
-    public var startIndex: Index { Index(offset: 0) }
-
-    public var endIndex: Index {
-        if let bytes = storage.wire {
-            Index(offset: bytes.count)
-        } else {
-            Index(offset: storage.values.count)
+    public subscript(i: OFListIndex) -> OFInstruction {
+        storage.element(at: i) { bytes, offset in
+            let (instruction, actions) = bytes.readCanonical(at: offset) { (r) throws(OFDecodeError) in
+                try OFInstruction.parse(from: &r)
+            }
+            guard let actions else { return instruction }
+            let list = OFActionList(canonical: bytes.slice(actions.offset..<actions.end))
+            return instruction.type == .writeActions ? .writeActions(list) : .applyActions(list)
         }
-    }
-
-    public func index(after i: Index) -> Index {
-        if let bytes = storage.wire {
-            Index(offset: i.offset + bytes.u16(at: i.offset + 2))
-        } else {
-            Index(offset: i.offset + 1)
-        }
-    }
-
-    public subscript(i: Index) -> OFInstruction {
-        guard let bytes = storage.wire else { return storage.values[i.offset] }
-        let (instruction, actions) = bytes.readCanonical(at: i.offset) { (r) throws(OFDecodeError) in
-            try OFInstruction.parse(from: &r)
-        }
-        guard let actions else { return instruction }
-        let list = OFActionList(canonical: bytes.slice(actions.offset..<actions.end))
-        return instruction.type == .writeActions ? .writeActions(list) : .applyActions(list)
     }
 }
 

@@ -105,40 +105,23 @@ extension OFMatch {
     public struct Fields: Collection, Sendable {
         let storage: TLVList<OXMField>
 
-        /// A position in the match: an array index, or the byte offset of a TLV.
-        public struct Index: Comparable, Hashable, Sendable {
-            let offset: Int
-            public static func < (a: Index, b: Index) -> Bool { a.offset < b.offset }
-        }
-
-        public var startIndex: Index { Index(offset: 0) }
-
-        public var endIndex: Index {
-            if let bytes = storage.wire {
-                Index(offset: bytes.count)
-            } else {
-                Index(offset: storage.values.count)
-            }
-        }
+        public var startIndex: OFListIndex { storage.startIndex }
+        public var endIndex: OFListIndex { storage.endIndex }
 
         /// A TLV is its 4-byte header and the payload length in the header's last byte.
-        public func index(after i: Index) -> Index {
-            if let bytes = storage.wire {
-                Index(offset: i.offset + 4 + Int(bytes.byte(at: i.offset + 3)))
-            } else {
-                Index(offset: i.offset + 1)
-            }
+        public func index(after i: OFListIndex) -> OFListIndex {
+            storage.index(after: i) { bytes, offset in 4 + Int(bytes.byte(at: offset + 3)) }
         }
 
-        public subscript(i: Index) -> OXMField {
-            guard let bytes = storage.wire else { return storage.values[i.offset] }
-            return bytes.readCanonical(at: i.offset) { (r) throws(OFDecodeError) in try OXMField.parse(from: &r, context: .match) }
+        public subscript(i: OFListIndex) -> OXMField {
+            storage.element(at: i) { bytes, offset in
+                bytes.readCanonical(at: offset) { (r) throws(OFDecodeError) in try OXMField.parse(from: &r, context: .match) }
+            }
         }
     }
 
     public static func == (a: OFMatch, b: OFMatch) -> Bool {
-        if let x = a.storage.wire, let y = b.storage.wire { return x == y }
-        return a.fields.elementsEqual(b.fields)
+        a.storage.sameWire(as: b.storage) ?? a.fields.elementsEqual(b.fields)
     }
 
     public func hash(into hasher: inout Hasher) {
