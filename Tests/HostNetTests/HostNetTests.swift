@@ -320,23 +320,36 @@ struct HostNetTests {
             let added = try Shell.run("ip", ["-n", name, "link", "add", link, "mtu", String(mtu), "type", "veth", "peer", "name", link + "p"])
             try #require(added.status == 0, "ip link add: \(added.stderr)")
         }
-        func openDescriptors() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count }
+        // Only descriptors on this test's own namespace are counted: the process-wide count
+        // moves whenever a test running in parallel opens or closes a file.
+        func identity(_ path: String) -> (dev: UInt64, ino: UInt64)? {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }  // follows /proc/self/fd links
+            return (UInt64(info.st_dev), UInt64(info.st_ino))
+        }
+        func descriptors(onNamespace namespace: (dev: UInt64, ino: UInt64)) -> Int {
+            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+            return fds.filter { identity("/proc/self/fd/" + $0).map { $0 == namespace } ?? false }.count
+        }
 
         try makeNamespace(mtu: 1400)
+        let namespace = try #require(identity("/run/netns/" + name))
+        #expect(descriptors(onNamespace: namespace) == 0)
         let reader = NamespacedLinkReader()
         #expect(reader.link(named: link, inNamespace: name)?.mtu == 1400)
         #expect(reader.openSockets == 1)
-        // Further reads reuse the socket: no descriptor (nor thread) per read.
-        let before = try openDescriptors()
+        // The reader holds the namespace open for its socket; further reads reuse both: no
+        // descriptor (nor thread) per read.
+        #expect(descriptors(onNamespace: namespace) == 1)
         for _ in 0..<50 { #expect(reader.link(named: link, inNamespace: name)?.mtu == 1400) }
-        #expect(try openDescriptors() == before)
+        #expect(descriptors(onNamespace: namespace) == 1)
         #expect(reader.link(named: uniqueName("x"), inNamespace: name) == nil)
 
         // Deleted: the socket goes with it (it would otherwise keep the namespace alive).
         try NetworkNamespace.delete(named: name)
         #expect(reader.link(named: link, inNamespace: name) == nil)
         #expect(reader.openSockets == 0)
-        #expect(try openDescriptors() < before)
+        #expect(descriptors(onNamespace: namespace) == 0)
 
         // A new namespace under the same name is read, not the old one.
         try makeNamespace(mtu: 1300)
