@@ -44,9 +44,12 @@ struct Run: ParsableCommand {
     @Option(help: "Passive OpenFlow listener ptcp:PORT[:IP] (default: the file's `listen`, else ptcp:6634 on loopback if free).") var listen: String?
     @Option(parsing: .unconditional, help: ArgumentHelp("Niceness of the datapath thread, -20…19; -10 is what Open vSwitch's ovs-ctl gives ovs-vswitchd (lowering it needs CAP_SYS_NICE).", valueName: "N"))
     var datapathNice: Int32 = -10
+    @Option(help: ArgumentHelp("Microseconds the datapath keeps polling without sleeping after it last forwarded a frame, 0…1000000 (default 200). Longer windows shorten round trips of sparse traffic at the cost of a busy core while it flows; an idle switch sleeps either way.", valueName: "USEC"))
+    var busyPollUsec: UInt64 = VirtualSwitch.defaultBusyPollNanoseconds / 1000
 
     func validate() throws {
         guard (-20...19).contains(datapathNice) else { throw ValidationError("--datapath-nice must be within -20…19") }
+        guard busyPollUsec <= 1_000_000 else { throw ValidationError("--busy-poll-usec must be within 0…1000000") }
     }
 
     func run() throws {
@@ -91,7 +94,7 @@ struct Run: ParsableCommand {
             sw.close()
             throw fail("\(error)")
         }
-        if let problem = sw.start(datapathNice: datapathNice) {
+        if let problem = sw.start(datapathNice: datapathNice, busyPollNanoseconds: busyPollUsec * 1000) {
             say("vswitchd: warning: could not set the \(problem); forwarding at the inherited niceness")
         }
         say("vswitchd: switch \(definition.name) running with \(definition.ports.count) ports, control socket \(socketPath)")

@@ -37,17 +37,60 @@ extension Integration {
             #expect(try lab.ping(from: topo.ns1, topo.ip2))
         }
 
-        /// Thread name → niceness, from /proc/PID/task/TID/stat (field 19; the name is field 2,
-        /// in parentheses, and may itself hold spaces or parentheses).
+        /// With a busy-poll window longer than the gaps between frames the datapath keeps
+        /// polling while traffic flows (a busy core), and sleeps again once it stops. The
+        /// margins are wide: the pass/fail difference is a busy core against an idle one.
+        @Test func busyPollWindowPollsWhileTrafficFlowsAndSleepsOnceItStops() throws {
+            guard integrationGate(tools: namespaceTools) else { return }
+            let lab = try Lab()
+            defer { lab.cleanup() }
+            let topo = try TwoHosts(lab)
+            let refused = try lab.vswitchd(["run", "--config", topo.config, "--switch", "s1", "--busy-poll-usec", "1000001"])
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("--busy-poll-usec must be within 0…1000000"), "\(refused.stderr)")
+
+            let sw = try lab.startSwitch(config: topo.config, switch: "s1", extraArguments: ["--busy-poll-usec", "300000"])
+            #expect(try lab.ping(from: topo.ns1, topo.ip2))
+            // 20 pings 100 ms apart: every gap is inside the 300 ms window.
+            let before = try Self.cpuTicks(of: sw.pid, thread: "sdn-datapath")
+            let start = Date()
+            let pings = try lab.exec(topo.ns1, "ping", ["-n", "-q", "-c", "20", "-i", "0.1", topo.ip2], timeout: 30)
+            let busy = try Self.cpuTicks(of: sw.pid, thread: "sdn-datapath") - before
+            let busySeconds = Date().timeIntervalSince(start)
+            #expect(pings.status == 0, "\(pings.stdout)\(pings.stderr)")
+            // Ticks are 1/100 s: polling throughout would be ~100 per second.
+            #expect(Double(busy) > 25 * busySeconds, "datapath used \(busy) ticks in \(busySeconds) s of sparse traffic")
+
+            Thread.sleep(forTimeInterval: 0.5)  // past the window
+            let idleStart = try Self.cpuTicks(of: sw.pid, thread: "sdn-datapath")
+            Thread.sleep(forTimeInterval: 2)
+            let idle = try Self.cpuTicks(of: sw.pid, thread: "sdn-datapath") - idleStart
+            #expect(idle < 20, "datapath used \(idle) ticks in 2 s without traffic")
+        }
+
+        /// utime + stime of the named thread of `pid`, in clock ticks (fields 14 and 15).
+        static func cpuTicks(of pid: Int32, thread: String) throws -> Int {
+            guard let fields = try threadStats(of: pid)[thread], fields.count > 12,
+                  let user = Int(fields[11]), let system = Int(fields[12]) else {
+                throw LabError("no thread \(thread) in process \(pid)")
+            }
+            return user + system
+        }
+
+        /// Thread name → niceness (field 19).
         static func threads(of pid: Int32) throws -> [String: Int] {
-            var result: [String: Int] = [:]
+            try threadStats(of: pid).compactMapValues { $0.count > 16 ? Int($0[16]) : nil }
+        }
+
+        /// Thread name → the fields of /proc/PID/task/TID/stat after the name (the first is
+        /// field 3, the state). The name is field 2, in parentheses, and may itself hold spaces
+        /// or parentheses.
+        static func threadStats(of pid: Int32) throws -> [String: [Substring]] {
+            var result: [String: [Substring]] = [:]
             for tid in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") {
                 let stat = try String(contentsOfFile: "/proc/\(pid)/task/\(tid)/stat", encoding: .utf8)
                 guard let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { continue }
-                let name = String(stat[stat.index(after: open)..<close])
-                // After the name: state (3), ppid (4) … nice is field 19, the 17th after it.
-                let after = stat[stat.index(after: close)...].split(separator: " ")
-                if after.count > 16, let nice = Int(after[16]) { result[name] = nice }
+                result[String(stat[stat.index(after: open)..<close])] = stat[stat.index(after: close)...].split(separator: " ")
             }
             return result
         }
