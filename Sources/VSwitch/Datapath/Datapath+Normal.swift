@@ -3,10 +3,11 @@ import Packet
 extension Datapath {
     /// NORMAL: a VLAN-aware learning switch (802.1Q bridging with Open vSwitch's port VLAN modes).
     func normal(_ c: Cursor, inSlot: Int) {
-        let inMode = inSlot >= 0 ? modes[inSlot] : .trunkAll
         let tagged = c.layout.vlanCount > 0
         let vid: UInt16? = tagged ? c.key.vlanVID & 0xFFF : nil
-        guard let vlan = inMode.ingressVLAN(vid: vid) else {
+        // In place, not copied out: a copy of a mode retains its VLAN set.
+        let ingress = inSlot >= 0 ? modes[inSlot].ingressVLAN(vid: vid) : PortVLANMode.trunkAll.ingressVLAN(vid: vid)
+        guard let vlan = ingress else {
             counters(ofSlot: inSlot).dropped(.vlanNotCarried)
             return
         }
@@ -28,11 +29,11 @@ extension Datapath {
                 counters(ofSlot: inSlot).dropped(.loopback)
                 return
             }
-            guard states[slot].isLive else { portCounters[slot].dropped(.portDown); return }
+            guard isLive(slot) else { portCounters[slot].dropped(.portDown); return }
             if let ref = variant(modes[slot].egress(vlan: vlan), of: c, vid: vid, vlan: vlan, &variants) { enqueue(slot, ref) }
             return
         }
-        for slot in states.indices where slot != inSlot && states[slot].isLive {
+        for slot in states.indices where slot != inSlot && isLive(slot) {
             if let ref = variant(modes[slot].egress(vlan: vlan), of: c, vid: vid, vlan: vlan, &variants) { enqueue(slot, ref) }
         }
     }

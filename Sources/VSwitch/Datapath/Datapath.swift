@@ -1,5 +1,6 @@
 import FlowRules
 import Atomics
+import Synchronization
 import Packet
 
 /// A frame the pipeline sends to the controller.
@@ -26,8 +27,9 @@ public final class Datapath: @unchecked Sendable {
     @exclusivity(unchecked) public private(set) var ports: [SwitchPort] = []
     @exclusivity(unchecked) var modes: [PortVLANMode] = []
     /// Each port's state and counters by slot, as concrete classes: the per-packet path reads
-    /// these instead of calling through the `SwitchPort` existential.
-    @exclusivity(unchecked) var states: [PortState] = []
+    /// these instead of calling through the `SwitchPort` existential. The states are unretained
+    /// references (their ports, in `ports`, own them), read per frame without retaining them.
+    @exclusivity(unchecked) var states: [Unmanaged<PortState>] = []
     @exclusivity(unchecked) var portCounters: [PortCounters] = []
     @exclusivity(unchecked) var portNumbers: [PortNumber] = []
     /// Port number → index in `ports`, or -1.
@@ -42,7 +44,7 @@ public final class Datapath: @unchecked Sendable {
     // access set, ~10 % of the switch's CPU under a 64-byte flood) guards nothing. The compiler's
     // static exclusivity checks still apply.
     @exclusivity(unchecked) var cache = FlowKeyMap<Int32>(minimumCapacity: 4096)
-    @exclusivity(unchecked) var programs: [DatapathProgram] = []
+    @exclusivity(unchecked) var programs = ProgramArena()
     @exclusivity(unchecked) var cachedPipelineGeneration: UInt64 = .max
     @exclusivity(unchecked) var cachedPortGeneration: UInt64 = .max
     /// Cache hits and misses of the batch in progress.
@@ -53,8 +55,8 @@ public final class Datapath: @unchecked Sendable {
     /// Held by the datapath while it processes a batch; take it to read `macTable`.
     public let lock = DatapathLock()
     public let counters = PortCounters()
-    public let cacheHits = ManagedAtomic<UInt64>(0)
-    public let cacheMisses = ManagedAtomic<UInt64>(0)
+    public let cacheHits = Atomic<UInt64>(0)
+    public let cacheMisses = Atomic<UInt64>(0)
 
     /// Where PACKET_IN goes; nil when no controller is connected.
     public var packetInHandler: (@Sendable (PacketInEvent) -> Void)?
@@ -83,7 +85,7 @@ public final class Datapath: @unchecked Sendable {
         slotByNumber[Int(port.number.rawValue & 0xFFFF)] = Int16(ports.count)
         ports.append(port)
         modes.append(vlan)
-        states.append(port.state)
+        states.append(.passUnretained(port.state))
         portCounters.append(port.counters)
         portNumbers.append(port.number)
         txQueues.append([])
@@ -128,7 +130,7 @@ public final class Datapath: @unchecked Sendable {
         let portGen = portGeneration.load(ordering: .relaxed)
         if snapshot.generation != cachedPipelineGeneration || portGen != cachedPortGeneration {
             cache.removeAll()
-            programs.removeAll(keepingCapacity: true)
+            programs.removeAll()
             cachedPipelineGeneration = snapshot.generation
             cachedPortGeneration = portGen
         }
@@ -158,28 +160,29 @@ public final class Datapath: @unchecked Sendable {
             pool.release(ref.buffer)
             return
         }
-        let programIndex: Int
+        let programIndex: Int32
         if let cached = cache[parsed.key] {
-            programIndex = Int(cached)
+            programIndex = cached
             batchHits &+= 1
         } else {
             batchMisses &+= 1
             if programs.count >= Self.cacheLimit {
                 cache.removeAll()
-                programs.removeAll(keepingCapacity: true)
+                programs.removeAll()
             }
-            programs.append(snapshot.translate(parsed.key, isPortLive: isPortLive))
-            programIndex = programs.count - 1
-            cache[parsed.key] = Int32(programIndex)
+            programIndex = programs.append(snapshot.translate(parsed.key, isPortLive: isPortLive))
+            cache[parsed.key] = programIndex
         }
-        let program = programs[programIndex]
+        let program = programs.entries[Int(programIndex)]
         let length = UInt64(ref.length)
-        for stats in program.flows { stats.hit(packets: 1, bytes: length, now: now) }
+        for i in program.flows {
+            programs.flows[i]._withUnsafeGuaranteedRef { $0.hit(packets: 1, bytes: length, now: now) }
+        }
         var cursor = Cursor(ref: ref, key: parsed.key, layout: parsed.layout)
-        if program.ops.isEmpty {
+        if program.opsCount == 0 {
             counters(ofSlot: inSlot).dropped(program.tableMiss ? .tableMiss : .actionDrop)
         } else {
-            run(program.ops, &cursor, inSlot: inSlot)
+            for i in program.ops where !apply(programs.ops[i], &cursor, inSlot: inSlot) { break }
         }
         pool.release(cursor.ref.buffer)
     }
@@ -194,50 +197,61 @@ public final class Datapath: @unchecked Sendable {
     // MARK: Actions
 
     func run(_ ops: [DatapathOp], _ c: inout Cursor, inSlot: Int) {
-        for op in ops {
-            switch op {
-            case .output(let port):
-                output(port, c, inSlot: inSlot)
-            case .normal:
-                normal(c, inSlot: inSlot)
-            case .setField(let field, let value):
-                guard makeWritable(&c) else { return }
-                rewriter(c).setField(field, value, key: &c.key, layout: c.layout, vnet: c.ref.vnet)
-            case .decTTL:
-                guard makeWritable(&c) else { return }
-                guard rewriter(c).decrementTTL(key: c.key, layout: c.layout) else {
-                    counters(ofSlot: inSlot).dropped(.ttlExpired)
-                    return
-                }
-            case .pushVLAN(let tpid):
-                guard makeWritable(&c), pushVLAN(&c, tpid: tpid, tci: c.layout.vlanCount > 0 ? tciOf(c) : 0) else { return }
-            case .popVLAN:
-                guard makeWritable(&c) else { return }
-                popVLAN(&c)
-            case .modVLANVID(let vid):
-                guard makeWritable(&c) else { return }
-                if c.layout.vlanCount == 0 {
-                    guard pushVLAN(&c, tpid: EtherType.vlan, tci: vid) else { return }
-                } else {
-                    rewriter(c).setField(.vlanVID, FieldValue(UInt64(vid)), key: &c.key, layout: c.layout, vnet: c.ref.vnet)
-                    c.key.vlanVID = FlowKey.vlanPresent | vid
-                }
-            case .modVLANPCP(let pcp):
-                guard makeWritable(&c) else { return }
-                if c.layout.vlanCount == 0 {
-                    guard pushVLAN(&c, tpid: EtherType.vlan, tci: UInt16(pcp) << 13) else { return }
-                } else {
-                    rewriter(c).setField(.vlanPCP, FieldValue(UInt64(pcp)), key: &c.key, layout: c.layout, vnet: c.ref.vnet)
-                }
-            case .controller(let maxLength, let reason, let table, let cookie):
-                sendToController(c, maxLength: maxLength, reason: reason, table: table, cookie: cookie, inSlot: inSlot)
-            case .clone(let sub):
-                var copy = c
-                pool.retain(c.ref.buffer)
-                run(sub, &copy, inSlot: inSlot)
-                pool.release(copy.ref.buffer)
+        for op in ops where !apply(op, &c, inSlot: inSlot) { return }
+    }
+
+    /// Applies one operation to the frame; false when the frame is gone (dropped, or it could
+    /// not be changed) and the operations after this one must not run.
+    @inline(__always)
+    func apply(_ op: DatapathOp, _ c: inout Cursor, inSlot: Int) -> Bool {
+        switch op {
+        case .output(let port):
+            output(port, c, inSlot: inSlot)
+        case .normal:
+            normal(c, inSlot: inSlot)
+        case .setField(let field, let value):
+            guard makeWritable(&c) else { return false }
+            rewriter(c).setField(field, value, key: &c.key, layout: c.layout, vnet: c.ref.vnet)
+        case .decTTL:
+            guard makeWritable(&c) else { return false }
+            guard rewriter(c).decrementTTL(key: c.key, layout: c.layout) else {
+                counters(ofSlot: inSlot).dropped(.ttlExpired)
+                return false
             }
+        case .pushVLAN(let tpid):
+            guard makeWritable(&c), pushVLAN(&c, tpid: tpid, tci: c.layout.vlanCount > 0 ? tciOf(c) : 0) else { return false }
+        case .popVLAN:
+            guard makeWritable(&c) else { return false }
+            popVLAN(&c)
+        case .modVLANVID(let vid):
+            guard makeWritable(&c) else { return false }
+            if c.layout.vlanCount == 0 {
+                guard pushVLAN(&c, tpid: EtherType.vlan, tci: vid) else { return false }
+            } else {
+                rewriter(c).setField(.vlanVID, FieldValue(UInt64(vid)), key: &c.key, layout: c.layout, vnet: c.ref.vnet)
+                c.key.vlanVID = FlowKey.vlanPresent | vid
+            }
+        case .modVLANPCP(let pcp):
+            guard makeWritable(&c) else { return false }
+            if c.layout.vlanCount == 0 {
+                guard pushVLAN(&c, tpid: EtherType.vlan, tci: UInt16(pcp) << 13) else { return false }
+            } else {
+                rewriter(c).setField(.vlanPCP, FieldValue(UInt64(pcp)), key: &c.key, layout: c.layout, vnet: c.ref.vnet)
+            }
+        case .controller(let maxLength, let reason, let table, let cookie):
+            sendToController(c, maxLength: maxLength, reason: reason, table: table, cookie: cookie, inSlot: inSlot)
+        case .clone(let sub):
+            var copy = c
+            pool.retain(c.ref.buffer)
+            run(sub, &copy, inSlot: inSlot)
+            pool.release(copy.ref.buffer)
         }
+        return true
+    }
+
+    /// Whether the port in `slot` is up and has its carrier.
+    @inline(__always) func isLive(_ slot: Int) -> Bool {
+        states[slot]._withUnsafeGuaranteedRef { $0.isLive }
     }
 
     /// The counters drops are charged to: the input port's, or the switch's for frames the
@@ -334,7 +348,7 @@ public final class Datapath: @unchecked Sendable {
     }
 
     @inline(__always) func enqueueIfLive(_ slot: Int, _ ref: PacketRef, silent: Bool = false) {
-        if states[slot].isLive {
+        if isLive(slot) {
             enqueue(slot, ref)
         } else if !silent {
             portCounters[slot].dropped(.portDown)

@@ -1,16 +1,18 @@
-import Atomics
+import Synchronization
 import FlowRules
 import Packet
 
 /// Counters of one flow, written by the datapath thread and read by the control plane.
-/// Relaxed atomics: each counter has one writer; readers only need a recent value.
+/// Relaxed atomics: each counter has one writer; readers only need a recent value. They are
+/// stored inline (`Synchronization.Atomic`), not as objects of their own (`ManagedAtomic`),
+/// so bumping them per frame retains nothing.
 public final class FlowStats: Sendable {
-    let packets = ManagedAtomic<UInt64>(0)
-    let bytes = ManagedAtomic<UInt64>(0)
+    let packets = Atomic<UInt64>(0)
+    let bytes = Atomic<UInt64>(0)
     /// Monotonic nanoseconds of the last hit (for idle timeouts).
-    let lastUsed: ManagedAtomic<UInt64>
+    let lastUsed: Atomic<UInt64>
 
-    init(now: UInt64) { lastUsed = ManagedAtomic(now) }
+    init(now: UInt64) { lastUsed = Atomic(now) }
 
     func hit(packets p: UInt64, bytes b: UInt64, now: UInt64) {
         packets.store(packets.load(ordering: .relaxed) &+ p, ordering: .relaxed)

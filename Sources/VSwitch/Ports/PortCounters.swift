@@ -1,4 +1,4 @@
-import Atomics
+import Synchronization
 
 /// Why a frame was dropped. Every drop in the switch is counted under one of these.
 public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
@@ -30,16 +30,26 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
 }
 
 /// Counters of one port (or of the whole switch for drops not tied to a port). One writer
-/// (the datapath thread), relaxed loads elsewhere.
-public final class PortCounters: Sendable {
-    let rxPacketsA = ManagedAtomic<UInt64>(0), rxBytesA = ManagedAtomic<UInt64>(0)
-    let txPacketsA = ManagedAtomic<UInt64>(0), txBytesA = ManagedAtomic<UInt64>(0)
-    let rxErrorsA = ManagedAtomic<UInt64>(0), txErrorsA = ManagedAtomic<UInt64>(0)
-    let drops: [ManagedAtomic<UInt64>] = DropReason.allCases.map { _ in ManagedAtomic(0) }
+/// (the datapath thread), relaxed loads elsewhere. The atomics are stored inline (and the drop
+/// counters in one block of their own), not as an object each, so counting retains nothing.
+public final class PortCounters: @unchecked Sendable {
+    let rxPacketsA = Atomic<UInt64>(0), rxBytesA = Atomic<UInt64>(0)
+    let txPacketsA = Atomic<UInt64>(0), txBytesA = Atomic<UInt64>(0)
+    let rxErrorsA = Atomic<UInt64>(0), txErrorsA = Atomic<UInt64>(0)
+    /// One counter per `DropReason`, indexed by its raw value; written only through `add`.
+    private let drops: UnsafeMutablePointer<Atomic<UInt64>>
 
-    public init() {}
+    public init() {
+        drops = .allocate(capacity: DropReason.allCases.count)
+        for i in DropReason.allCases.indices { (drops + i).initialize(to: Atomic(0)) }
+    }
 
-    @inline(__always) static func add(_ a: ManagedAtomic<UInt64>, _ n: UInt64) {
+    deinit {
+        drops.deinitialize(count: DropReason.allCases.count)
+        drops.deallocate()
+    }
+
+    @inline(__always) static func add(_ a: borrowing Atomic<UInt64>, _ n: UInt64) {
         a.store(a.load(ordering: .relaxed) &+ n, ordering: .relaxed)
     }
 

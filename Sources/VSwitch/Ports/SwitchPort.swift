@@ -1,5 +1,5 @@
 import FlowRules
-import Atomics
+import Synchronization
 import Packet
 
 /// The kind of a switch port, as the configuration names it.
@@ -30,8 +30,8 @@ public protocol SwitchPort: AnyObject, Sendable {
 
 /// Administrative and link state of a port, readable from any thread.
 public final class PortState: Sendable {
-    let adminUp = ManagedAtomic<Bool>(true)
-    let carrier = ManagedAtomic<Bool>(true)
+    let adminUp = Atomic<Bool>(true)
+    let carrier = Atomic<Bool>(true)
 
     public init() {}
 
