@@ -26,9 +26,7 @@ extension Integration {
             let lab = try Lab()
             defer { lab.cleanup() }
             let topo = try TwoHosts(lab)
-            let refused = try lab.vswitchd(["run", "--config", topo.config, "--switch", "s1", "--datapath-nice", "-30"])
-            #expect(refused.status != 0)
-            #expect(refused.stderr.contains("--datapath-nice must be within -20…19"), "\(refused.stderr)")
+            try Self.expectRefused(lab, topo, ["--datapath-nice", "-30"], "--datapath-nice must be within -20…19")
 
             let sw = try lab.startSwitch(config: topo.config, switch: "s1", extraArguments: ["--datapath-nice", "5"])
             let threads = try Self.threads(of: sw.pid)
@@ -45,9 +43,7 @@ extension Integration {
             let lab = try Lab()
             defer { lab.cleanup() }
             let topo = try TwoHosts(lab)
-            let refused = try lab.vswitchd(["run", "--config", topo.config, "--switch", "s1", "--busy-poll-usec", "1000001"])
-            #expect(refused.status != 0)
-            #expect(refused.stderr.contains("--busy-poll-usec must be within 0…1000000"), "\(refused.stderr)")
+            try Self.expectRefused(lab, topo, ["--busy-poll-usec", "1000001"], "--busy-poll-usec must be within 0…1000000")
 
             let sw = try lab.startSwitch(config: topo.config, switch: "s1", extraArguments: ["--busy-poll-usec", "100000"])
             #expect(try lab.ping(from: topo.ns1, topo.ip2))
@@ -75,6 +71,13 @@ extension Integration {
             _ = try lab.exec(topo.ns1, "ping", ["-n", "-q", "-c", "6", "-i", "0.5", "-w", "3", "10.91.0.99"], timeout: 10)
             let arp = try Self.cpuTicks(of: sw.pid, thread: "sdn-datapath") - lonely
             #expect(arp < 15, "datapath used \(arp) ticks for 3 ARP requests a second apart")
+        }
+
+        /// `vswitchd run` with `arguments` exits with an error that says `message`.
+        static func expectRefused(_ lab: Lab, _ topo: TwoHosts, _ arguments: [String], _ message: String) throws {
+            let refused = try lab.vswitchd(["run", "--config", topo.config, "--switch", "s1"] + arguments)
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains(message), "\(refused.stderr)")
         }
 
         /// utime + stime of the named thread of `pid`, in clock ticks (fields 14 and 15).
