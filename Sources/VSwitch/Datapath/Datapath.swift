@@ -28,8 +28,9 @@ public final class Datapath: @unchecked Sendable {
     @exclusivity(unchecked) var modes: [PortVLANMode] = []
     /// Each port's state and counters by slot, as concrete classes: the per-packet path reads
     /// these instead of calling through the `SwitchPort` existential. The states are unretained
-    /// references (their ports, in `ports`, own them), read per frame without retaining them.
+    /// references, read per frame without retaining them; `stateOwners` keeps them alive.
     @exclusivity(unchecked) var states: [Unmanaged<PortState>] = []
+    private var stateOwners: [PortState] = []
     @exclusivity(unchecked) var portCounters: [PortCounters] = []
     @exclusivity(unchecked) var portNumbers: [PortNumber] = []
     /// Port number → index in `ports`, or -1.
@@ -85,7 +86,9 @@ public final class Datapath: @unchecked Sendable {
         slotByNumber[Int(port.number.rawValue & 0xFFFF)] = Int16(ports.count)
         ports.append(port)
         modes.append(vlan)
-        states.append(.passUnretained(port.state))
+        let state = port.state
+        stateOwners.append(state)
+        states.append(.passUnretained(state))
         portCounters.append(port.counters)
         portNumbers.append(port.number)
         txQueues.append([])
