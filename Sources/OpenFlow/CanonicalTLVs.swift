@@ -41,6 +41,11 @@ extension TLVList {
         OFListIndex(offset: i.offset + (wire.map { length($0, i.offset) } ?? 1))
     }
 
+    /// For actions and instructions, whose length is the 16 bits after their 16-bit type.
+    func index(afterTypeLength i: OFListIndex) -> OFListIndex {
+        index(after: i) { bytes, offset in bytes.u16(at: offset + 2) }
+    }
+
     /// The element at `i`: from the values, or parsed by `parse` from the wire form.
     func element(at i: OFListIndex, parse: (TLVBytes, Int) -> Element) -> Element {
         if let wire { parse(wire, i.offset) } else { values[i.offset] }

@@ -55,10 +55,7 @@ extension OFActionList: Collection {
     public var startIndex: OFListIndex { storage.startIndex }
     public var endIndex: OFListIndex { storage.endIndex }
 
-    /// An action's length is the 16 bits after its type.
-    public func index(after i: OFListIndex) -> OFListIndex {
-        storage.index(after: i) { bytes, offset in bytes.u16(at: offset + 2) }
-    }
+    public func index(after i: OFListIndex) -> OFListIndex { storage.index(afterTypeLength: i) }
 
     public subscript(i: OFListIndex) -> OFAction {
         storage.element(at: i) { bytes, offset in

@@ -46,10 +46,7 @@ extension OFInstructionList: Collection {
     public var startIndex: OFListIndex { storage.startIndex }
     public var endIndex: OFListIndex { storage.endIndex }
 
-    /// An instruction's length is the 16 bits after its type.
-    public func index(after i: OFListIndex) -> OFListIndex {
-        storage.index(after: i) { bytes, offset in bytes.u16(at: offset + 2) }
-    }
+    public func index(after i: OFListIndex) -> OFListIndex { storage.index(afterTypeLength: i) }
 
     public subscript(i: OFListIndex) -> OFInstruction {
         storage.element(at: i) { bytes, offset in

@@ -27,11 +27,6 @@ extension OFMessage {
     }
 
     /// `decode` without the throw: the error as a value.
-    static func decodeResult(_ bytes: [UInt8], options: OFDecodeOptions = .controller)
-        -> Result<OFDecodedMessage, OFDecodeError> {
-        decodeResult(bytes[...], options: options)
-    }
-
     static func decodeResult(_ bytes: ArraySlice<UInt8>, options: OFDecodeOptions = .controller)
         -> Result<OFDecodedMessage, OFDecodeError> {
         guard let header = OFHeader(bytes) else {

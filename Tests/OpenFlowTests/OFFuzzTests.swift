@@ -148,7 +148,7 @@ import TestSupport
                         if case .flowMod(let mod) = message {
                             // What decodes re-encodes to something that decodes the same.
                             let wire = try? message.encode(xid: 1)
-                            let again = wire.flatMap { try? OFMessage.decodeResult($0, options: options).get().message }
+                            let again = wire.flatMap { try? OFMessage.decodeResult($0[...], options: options).get().message }
                             if again != message { t.reencodeMismatches += 1 }
                             // The decoded lists' bytes are canonical: read back as values and
                             // encoded from those, they are the same bytes.
