@@ -33,8 +33,14 @@ public struct FlowKeyMap<Value> {
     public var isEmpty: Bool { keys.isEmpty }
 
     @inlinable static func slot(index: Int, hash: UInt64) -> UInt64 {
-        hash & 0xFFFF_FFFF_0000_0000 | UInt64(index + 1)
+        tag(hash) | UInt64(index + 1)
     }
+
+    /// The top half of a hash, as a slot holds it.
+    @inlinable static func tag(_ hash: UInt64) -> UInt64 { hash & 0xFFFF_FFFF_0000_0000 }
+
+    /// The index of the pair a (non-empty) slot points at.
+    @inlinable static func pairIndex(_ slot: UInt64) -> Int { Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1 }
 
     @inlinable public subscript(key: FlowKey) -> Value? {
         get { value(forKey: key, hash: key.fastHash) }
@@ -45,35 +51,29 @@ public struct FlowKeyMap<Value> {
 
     /// A lookup with the key's `fastHash` already computed (a layered map probes two maps).
     @inlinable public func value(forKey key: FlowKey, hash: UInt64) -> Value? {
-        let tag = hash & 0xFFFF_FFFF_0000_0000
+        find(key, hash: hash).map { values[$0.pair] }
+    }
+
+    /// The slot holding `key` and the index of its pair, if any. A probe compares the hash tag
+    /// before the key.
+    @inlinable func find(_ key: FlowKey, hash: UInt64) -> (slot: Int, pair: Int)? {
+        let tag = Self.tag(hash)
         var i = Int(truncatingIfNeeded: hash) & mask
         while true {
             let s = slots[i]
             if s == 0 { return nil }
-            if s & 0xFFFF_FFFF_0000_0000 == tag {
-                let index = Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
-                if keys[index] == key { return values[index] }
+            if Self.tag(s) == tag {
+                let pair = Self.pairIndex(s)
+                if keys[pair] == key { return (i, pair) }
             }
             i = (i + 1) & mask
         }
     }
 
-    /// The slot holding `key`, if any.
-    func slotIndex(of key: FlowKey, hash: UInt64) -> Int? {
-        let tag = hash & 0xFFFF_FFFF_0000_0000
-        var i = Int(truncatingIfNeeded: hash) & mask
-        while slots[i] != 0 {
-            let s = slots[i]
-            if s & 0xFFFF_FFFF_0000_0000 == tag && keys[Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1] == key { return i }
-            i = (i + 1) & mask
-        }
-        return nil
-    }
-
     public mutating func insert(_ key: FlowKey, _ value: Value) {
         let hash = key.fastHash
-        if let i = slotIndex(of: key, hash: hash) {
-            values[Int(truncatingIfNeeded: slots[i] & 0xFFFF_FFFF) - 1] = value
+        if let found = find(key, hash: hash) {
+            values[found.pair] = value
             return
         }
         if (count + 1) * 2 > slots.count { rehash(capacity: slots.count * 2) }
@@ -92,15 +92,14 @@ public struct FlowKeyMap<Value> {
 
     @discardableResult
     public mutating func remove(_ key: FlowKey) -> Value? {
-        guard let i = slotIndex(of: key, hash: key.fastHash) else { return nil }
-        let index = Int(truncatingIfNeeded: slots[i] & 0xFFFF_FFFF) - 1
-        deleteSlot(i)
+        guard let (slot, index) = find(key, hash: key.fastHash) else { return nil }
+        deleteSlot(slot)
         // Keep the pairs dense: the last one moves into the hole, and its slot follows it.
         let last = keys.count - 1
         if index != last {
             let lastHash = hashes[last]
             var j = Int(truncatingIfNeeded: lastHash) & mask
-            while Int(truncatingIfNeeded: slots[j] & 0xFFFF_FFFF) - 1 != last { j = (j + 1) & mask }
+            while Self.pairIndex(slots[j]) != last { j = (j + 1) & mask }
             slots[j] = Self.slot(index: index, hash: lastHash)
             keys.swapAt(index, last)
             values.swapAt(index, last)
@@ -116,7 +115,7 @@ public struct FlowKeyMap<Value> {
         var hole = slot
         var j = (slot + 1) & mask
         while slots[j] != 0 {
-            let home = Int(truncatingIfNeeded: hashes[Int(truncatingIfNeeded: slots[j] & 0xFFFF_FFFF) - 1]) & mask
+            let home = Int(truncatingIfNeeded: hashes[Self.pairIndex(slots[j])]) & mask
             // Move j into the hole if its home is not in the (hole, j] cyclic range.
             let inRange = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
             if !inRange {
