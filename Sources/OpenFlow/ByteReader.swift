@@ -59,6 +59,13 @@ struct ByteReader {
         return UInt64(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
+    /// The next 32-bit value, without consuming; nil past the end.
+    @inline(__always)
+    func peekU32() -> UInt32? {
+        guard end - offset >= 4 else { return nil }
+        return UInt32(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
     /// A 16-bit value `at` bytes ahead, without consuming; nil past the end.
     func peekU16(at: Int = 0) -> UInt16? {
         guard at >= 0, offset + at + 2 <= end else { return nil }
@@ -92,23 +99,7 @@ struct ByteReader {
     /// An OXM value of `width` bytes (1, 2, 4, 6, 8 or 16) as a 128-bit pair.
     @inline(__always)
     mutating func value(width: Int) throws(OFDecodeError) -> FieldValue {
-        try need(width, "truncated")
-        defer { offset += width }
-        func load<T: FixedWidthInteger>(_: T.Type, at: Int = 0) -> UInt64 {
-            UInt64(T(bigEndian: base.loadUnaligned(fromByteOffset: offset + at, as: T.self)))
-        }
-        switch width {
-        case 1: return FieldValue(UInt64(base[offset]))
-        case 2: return FieldValue(load(UInt16.self))
-        case 4: return FieldValue(load(UInt32.self))
-        case 6: return FieldValue(load(UInt16.self) << 32 | load(UInt32.self, at: 2))
-        case 8: return FieldValue(load(UInt64.self))
-        case 16: return FieldValue(high: load(UInt64.self), low: load(UInt64.self, at: 8))
-        default:
-            var v: UInt64 = 0
-            for i in 0..<min(width, 8) { v = v << 8 | UInt64(base[offset + i]) }
-            return FieldValue(v)
-        }
+        try fixed(width, "truncated").value(0, width: width)
     }
 
     /// Runs `body` over the bytes not read yet, without consuming them.
@@ -153,6 +144,23 @@ struct FixedLayout {
     @inline(__always) func u16(_ at: Int) -> UInt16 { UInt16(bigEndian: base.loadUnaligned(fromByteOffset: at, as: UInt16.self)) }
     @inline(__always) func u32(_ at: Int) -> UInt32 { UInt32(bigEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
     @inline(__always) func u64(_ at: Int) -> UInt64 { UInt64(bigEndian: base.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+
+    /// An OXM value of `width` bytes (1, 2, 4, 6, 8 or 16) at `at`, as a 128-bit pair.
+    @inline(__always)
+    func value(_ at: Int, width: Int) -> FieldValue {
+        switch width {
+        case 1: return FieldValue(UInt64(u8(at)))
+        case 2: return FieldValue(UInt64(u16(at)))
+        case 4: return FieldValue(UInt64(u32(at)))
+        case 6: return FieldValue(UInt64(u16(at)) << 32 | UInt64(u32(at + 2)))
+        case 8: return FieldValue(u64(at))
+        case 16: return FieldValue(high: u64(at), low: u64(at + 8))
+        default:
+            var v: UInt64 = 0
+            for i in 0..<min(width, 8) { v = v << 8 | UInt64(u8(at + i)) }
+            return FieldValue(v)
+        }
+    }
 }
 
 /// Runs `body` with a reader over all of `bytes`. The error comes back as a value: rethrowing

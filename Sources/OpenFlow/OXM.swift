@@ -218,50 +218,77 @@ extension OXMField {
 
     /// Reads one TLV, checking only its shape: class, field and length. Bytes this codec
     /// encoded always pass, whatever values they hold; `validate` judges those.
+    ///
+    /// Good TLVs take one combined test; which check failed, and the words for it, are worked
+    /// out out of line (`shapeError`). With the errors inline the function spilled most of its
+    /// registers on every call and cost 150 instructions a TLV.
     static func parse(from r: inout ByteReader, context: OXMContext) throws(OFDecodeError) -> OXMField {
-        let lengthError = context.error(.badLen, .badSetLen)
-        guard r.remaining >= 4 else { throw OFDecodeError(lengthError, "OXM header truncated") }
-        let header = try r.u32()
-        let oxmClass = UInt16(header >> 16)
-        let number = UInt8((header >> 9) & 0x7F)
+        guard let header = r.peekU32() else { throw shapeError(r, context: context) }
         let hasMask = header & 0x100 != 0
         let length = Int(header & 0xFF)
-        guard length <= r.remaining else { throw OFDecodeError(lengthError, "OXM payload overruns its container") }
-        guard oxmClass == OXMClass.openFlowBasic, let field = FlowField(oxmField: number) else {
-            throw OFDecodeError(context.error(.badField, .badSetType),
-                                "unsupported OXM class 0x\(String(oxmClass, radix: 16)) field \(number)")
-        }
+        guard header >> 16 == UInt32(OXMClass.openFlowBasic),
+              let field = FlowField(oxmField: UInt8(truncatingIfNeeded: header >> 9) & 0x7F),
+              length == (hasMask ? 2 * field.oxmLength : field.oxmLength),
+              length <= r.remaining - 4 else { throw shapeError(r, context: context) }
+        let tlv = try r.fixed(4 + length, "OXM")
         let width = field.oxmLength
-        guard length == width * (hasMask ? 2 : 1) else {
-            throw OFDecodeError(lengthError, "OXM \(field.rawValue) length \(length)")
-        }
-        let value = try r.value(width: width)
-        let mask: FieldValue? = hasMask ? try r.value(width: width) : nil
-        return OXMField(field, value, mask: mask)
+        return OXMField(field, tlv.value(4, width: width), mask: hasMask ? tlv.value(4 + width, width: width) : nil)
     }
 
-    /// Checks what the spec asks of a field's use, value and mask where it appears.
+    /// What is wrong with the TLV at `r` that `parse` refused, checked in the order the
+    /// errors take precedence: truncation, overrun, class and field, then length.
+    @inline(never)
+    static func shapeError(_ r: ByteReader, context: OXMContext) -> OFDecodeError {
+        let lengthError = context.error(.badLen, .badSetLen)
+        guard let header = r.peekU32() else { return OFDecodeError(lengthError, "OXM header truncated") }
+        let oxmClass = UInt16(header >> 16)
+        let number = UInt8((header >> 9) & 0x7F)
+        let length = Int(header & 0xFF)
+        guard length <= r.remaining - 4 else { return OFDecodeError(lengthError, "OXM payload overruns its container") }
+        guard oxmClass == OXMClass.openFlowBasic, let field = FlowField(oxmField: number) else {
+            return OFDecodeError(context.error(.badField, .badSetType),
+                                 "unsupported OXM class 0x\(String(oxmClass, radix: 16)) field \(number)")
+        }
+        return OFDecodeError(lengthError, "OXM \(field.rawValue) length \(length)")
+    }
+
+    /// Checks what the spec asks of a field's use, value and mask where it appears. One
+    /// combined test for good fields; `validationError` names the problem otherwise.
     func validate(context: OXMContext) throws(OFDecodeError) {
+        let full = field.oxmValueMask
+        var ok = value.high & ~full.high == 0 && value.low & ~full.low == 0
+        if let mask {
+            ok = ok && context == .match && field.isMaskable
+                && mask.high & ~full.high == 0 && mask.low & ~full.low == 0
+                && value.high & ~mask.high == 0 && value.low & ~mask.low == 0
+        } else if context == .setField {
+            ok = ok && !field.isReadOnly
+        } else if field == .vlanVID {
+            ok = ok && (value.low == 0 || value.low & UInt64(OFP.vidPresent) != 0)
+        }
+        if !ok { throw validationError(context: context) }
+    }
+
+    /// The error `validate` throws, in the order the checks take precedence.
+    @inline(never)
+    func validationError(context: OXMContext) -> OFDecodeError {
         if context == .setField {
-            guard !field.isReadOnly else { throw OFDecodeError(.badAction(.badSetType), "set-field of read-only \(field.rawValue)") }
-            guard mask == nil else { throw OFDecodeError(.badAction(.badSetArgument), "set-field \(field.rawValue) with a mask") }
+            if field.isReadOnly { return OFDecodeError(.badAction(.badSetType), "set-field of read-only \(field.rawValue)") }
+            if mask != nil { return OFDecodeError(.badAction(.badSetArgument), "set-field \(field.rawValue) with a mask") }
         } else if mask != nil && !field.isMaskable {
-            throw OFDecodeError(.badMatch(.badMask), "\(field.rawValue) is not maskable")
+            return OFDecodeError(.badMatch(.badMask), "\(field.rawValue) is not maskable")
         }
         let full = field.oxmValueMask
-        guard value.high & ~full.high == 0, value.low & ~full.low == 0 else {
-            throw OFDecodeError(context.error(.badValue, .badSetArgument), "\(field.rawValue) value out of range")
+        if value.high & ~full.high != 0 || value.low & ~full.low != 0 {
+            return OFDecodeError(context.error(.badValue, .badSetArgument), "\(field.rawValue) value out of range")
         }
         if let mask {
-            guard mask.high & ~full.high == 0, mask.low & ~full.low == 0 else {
-                throw OFDecodeError(.badMatch(.badMask), "\(field.rawValue) mask wider than the field")
+            if mask.high & ~full.high != 0 || mask.low & ~full.low != 0 {
+                return OFDecodeError(.badMatch(.badMask), "\(field.rawValue) mask wider than the field")
             }
-            guard value.high & ~mask.high == 0, value.low & ~mask.low == 0 else {
-                throw OFDecodeError(.badMatch(.badWildcards), "\(field.rawValue) value has bits outside its mask")
-            }
-        } else if field == .vlanVID, context == .match, value.low != 0, value.low & UInt64(OFP.vidPresent) == 0 {
-            // A VID without OFPVID_PRESENT names neither "untagged" nor any tagged frame.
-            throw OFDecodeError(.badMatch(.badValue), "vlan_vid without OFPVID_PRESENT")
+            return OFDecodeError(.badMatch(.badWildcards), "\(field.rawValue) value has bits outside its mask")
         }
+        // A VID without OFPVID_PRESENT names neither "untagged" nor any tagged frame.
+        return OFDecodeError(.badMatch(.badValue), "vlan_vid without OFPVID_PRESENT")
     }
 }
