@@ -205,6 +205,34 @@ struct SessionTests {
         #expect(await eventually { fake.receivedWithXIDs.contains { $0.xid == 77 && $0.message == .echoReply([1, 2, 3]) } })
     }
 
+    @Test("Messages sent from many threads at once all arrive, each sender's in the order it sent them")
+    func concurrentSendsKeepOrder() async throws {
+        let controller = try await startController(resyncOnConnect: false)
+        defer { Task { await controller.shutdown() } }
+        let fake = FakeSwitch(datapathID: 0xC6)
+        let session = try await connect(fake, to: controller)
+        fake.clearReceived()
+
+        // Sends are queued and flushed in bursts; a burst must neither drop, split nor reorder.
+        let senders = 8, perSender = 300
+        await withTaskGroup(of: Void.self) { group in
+            for sender in 0..<senders {
+                group.addTask {
+                    for i in 0..<perSender {
+                        _ = try? session.send(.packetOut(OFPacketOut(inPort: UInt32(sender + 1), actions: [.output(port: 1)],
+                                                                     data: [UInt8(i >> 8), UInt8(i & 0xFF)])))
+                    }
+                }
+            }
+        }
+        #expect(await eventually { fake.packetOuts.count == senders * perSender })
+        for sender in 0..<senders {
+            let sequence = fake.packetOuts.filter { $0.inPort == UInt32(sender + 1) }.map { Int($0.data[0]) << 8 | Int($0.data[1]) }
+            #expect(sequence == Array(0..<perSender), "sender \(sender)")
+        }
+        #expect(session.counters.packetOutsSent == senders * perSender)
+    }
+
     @Test("A HELLO without OpenFlow 1.3 gets HELLO_FAILED and the connection closes")
     func helloFailed() async throws {
         let controller = try await startController(resyncOnConnect: false)

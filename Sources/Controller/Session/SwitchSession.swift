@@ -213,18 +213,34 @@ public final class SwitchSession: Sendable, CustomStringConvertible {
 
     // MARK: Internals shared with the handler
 
-    /// Encodes the messages into one buffer and writes it: they reach the switch in this order.
+    /// Encodes the messages and queues them for the connection: they reach the switch in this
+    /// order, after whatever was queued before them. What is queued while a flush is pending
+    /// goes out with it, in one write: an app answering a burst of PACKET_INs from its own
+    /// thread costs one hop to the event loop and one syscall per burst instead of per message.
     func write(_ messages: [(OFMessage, UInt32)], thenClose: Bool = false) throws(SwitchSessionError) {
         var bytes: [UInt8] = []
         for (message, xid) in messages {
-            do { bytes += try message.encode(xid: xid) } catch { throw .encoding(error) }
+            do { try message.encode(xid: xid, appendingTo: &bytes) } catch { throw .encoding(error) }
         }
         count { c in for (message, _) in messages { c.countSent(message.type) } }
-        var buffer = channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
+        let scheduleFlush = state.withLock { s -> Bool in
+            s.outbound.writeBytes(bytes)
+            s.closeAfterFlush = s.closeAfterFlush || thenClose
+            defer { s.flushScheduled = true }
+            return !s.flushScheduled
+        }
+        if scheduleFlush { channel.eventLoop.execute { [self] in flushOutbound() } }
+    }
+
+    /// Writes what `write` queued (on the event loop), then closes if a write asked for that.
+    private func flushOutbound() {
+        let (bytes, close) = state.withLock { s -> (ByteBuffer, Bool) in
+            defer { s.outbound = ByteBuffer(); s.flushScheduled = false; s.closeAfterFlush = false }
+            return (s.outbound, s.closeAfterFlush)
+        }
         let channel = self.channel
-        let future = channel.writeAndFlush(buffer)
-        if thenClose { future.whenComplete { _ in channel.close(promise: nil) } }
+        let future = channel.writeAndFlush(bytes)
+        if close { future.whenComplete { _ in channel.close(promise: nil) } }
     }
 
     /// Updates this session's counters and the controller's totals.
@@ -277,6 +293,10 @@ extension SwitchSession {
         var lastHeard = NIODeadline.now()
         var unansweredEchoes = 0
         var keepalive: RepeatedTask?
+        /// Encoded messages waiting for the flush that `flushScheduled` says is on its way.
+        var outbound = ByteBuffer()
+        var flushScheduled = false
+        var closeAfterFlush = false
 
         init(delegate: (any SwitchSessionDelegate)?) { self.delegate = delegate }
 
