@@ -6,8 +6,12 @@ public struct OFDecodeError: Error, Hashable, Sendable, CustomStringConvertible 
     /// What was wrong, for logs.
     public var reason: String
 
-    public init(_ code: OFErrorCode, _ reason: String) {
-        self.code = code; self.reason = reason
+    /// Out of line, with the reason as an autoclosure: decoders throw from dozens of places,
+    /// and with every reason's interpolation inline the paths good input takes grew large
+    /// enough to spill their registers on every call.
+    @inline(never)
+    public init(_ code: OFErrorCode, _ reason: @autoclosure () -> String) {
+        self.code = code; self.reason = reason()
     }
 
     public var description: String { "\(code): \(reason)" }
