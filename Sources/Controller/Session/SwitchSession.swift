@@ -131,6 +131,8 @@ public final class SwitchSession: Sendable, CustomStringConvertible {
     public let configuration: Configuration
 
     let channel: any Channel
+    /// What is sent waits here for the event loop to write it, a burst at a time.
+    let outbox = OFOutbox()
     let log: ControllerLog
     let totals: Locked<OpenFlowCounters>?
     let onClose: @Sendable (SwitchSession) -> Void
@@ -214,32 +216,21 @@ public final class SwitchSession: Sendable, CustomStringConvertible {
     // MARK: Internals shared with the handler
 
     /// Encodes the messages and queues them for the connection: they reach the switch in this
-    /// order, after whatever was queued before them. What is queued while a flush is pending
-    /// goes out with it, in one write: an app answering a burst of PACKET_INs from its own
-    /// thread costs one hop to the event loop and one syscall per burst instead of per message.
+    /// order, after whatever was queued before them. An app answering a burst of PACKET_INs
+    /// from its own thread costs one hop to the event loop and one syscall per burst, not per
+    /// message (`OFOutbox`).
     func write(_ messages: [(OFMessage, UInt32)], thenClose: Bool = false) throws(SwitchSessionError) {
-        var bytes: [UInt8] = []
-        for (message, xid) in messages {
-            do { try message.encode(xid: xid, appendingTo: &bytes) } catch { throw .encoding(error) }
-        }
+        let scheduleFlush: Bool
+        do { scheduleFlush = try outbox.add(messages, thenClose: thenClose) } catch { throw .encoding(error) }
         count { c in for (message, _) in messages { c.countSent(message.type) } }
-        let scheduleFlush = state.withLock { s -> Bool in
-            s.outbound.writeBytes(bytes)
-            s.closeAfterFlush = s.closeAfterFlush || thenClose
-            defer { s.flushScheduled = true }
-            return !s.flushScheduled
-        }
-        if scheduleFlush { channel.eventLoop.execute { [self] in flushOutbound() } }
+        if scheduleFlush { channel.eventLoop.execute { [self] in flushOutbox() } }
     }
 
     /// Writes what `write` queued (on the event loop), then closes if a write asked for that.
-    private func flushOutbound() {
-        let (bytes, close) = state.withLock { s -> (ByteBuffer, Bool) in
-            defer { s.outbound = ByteBuffer(); s.flushScheduled = false; s.closeAfterFlush = false }
-            return (s.outbound, s.closeAfterFlush)
-        }
+    private func flushOutbox() {
+        let (bytes, close) = outbox.take()
         let channel = self.channel
-        let future = channel.writeAndFlush(bytes)
+        let future = channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
         if close { future.whenComplete { _ in channel.close(promise: nil) } }
     }
 
@@ -293,10 +284,6 @@ extension SwitchSession {
         var lastHeard = NIODeadline.now()
         var unansweredEchoes = 0
         var keepalive: RepeatedTask?
-        /// Encoded messages waiting for the flush that `flushScheduled` says is on its way.
-        var outbound = ByteBuffer()
-        var flushScheduled = false
-        var closeAfterFlush = false
 
         init(delegate: (any SwitchSessionDelegate)?) { self.delegate = delegate }
 

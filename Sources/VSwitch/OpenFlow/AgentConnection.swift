@@ -24,6 +24,8 @@ final class AgentConnection: ChannelInboundHandler, @unchecked Sendable {
     var batchOpen = false
     var batchOpened = NIODeadline.now()
     var readSequence = 0
+    /// What is sent waits here for the event loop to write it, a burst at a time.
+    let outbox = OFOutbox()
 
     static let decodeOptions = OFDecodeOptions(maxTableID: UInt8(PipelineSnapshot.tableCount - 1), datapathFeaturesOnly: true)
 
@@ -75,8 +77,7 @@ final class AgentConnection: ChannelInboundHandler, @unchecked Sendable {
             // Reply with the xid when the broken header still carries one (spec A.1).
             let h = error.header
             let xid = h.count >= 8 ? UInt32(h[4]) << 24 | UInt32(h[5]) << 16 | UInt32(h[6]) << 8 | UInt32(h[7]) : 0
-            write(context, .error(error.code, offending: h), xid: xid)
-            context.close(promise: nil)
+            write(context, .error(error.code, offending: h), xid: xid, thenClose: true)
         }
     }
 
@@ -139,19 +140,28 @@ final class AgentConnection: ChannelInboundHandler, @unchecked Sendable {
         return nextXID
     }
 
-    func write(_ context: ChannelHandlerContext, _ message: OFMessage, xid: UInt32) {
-        guard let bytes = try? message.encode(xid: xid) else { return }
-        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    /// A reply, from the event loop. It queues behind what `send` queued, so replies and
+    /// asynchronous messages leave in the order they were made.
+    func write(_ context: ChannelHandlerContext, _ message: OFMessage, xid: UInt32, thenClose: Bool = false) {
+        queue(message, xid: xid, on: context.channel, thenClose: thenClose)
     }
 
     /// Thread-safe: async messages from the datapath and control threads.
     func send(_ message: OFMessage, xid: UInt32? = nil) {
-        guard let channel, let bytes = try? message.encode(xid: xid ?? 0) else { return }
-        var buffer = channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        channel.writeAndFlush(buffer, promise: nil)
+        guard let channel else { return }
+        queue(message, xid: xid ?? 0, on: channel)
+    }
+
+    /// Adds to the outbox; the addition that finds no flush pending schedules one on the event
+    /// loop, which writes everything queued by then in one go (`OFOutbox`).
+    private func queue(_ message: OFMessage, xid: UInt32, on channel: Channel, thenClose: Bool = false) {
+        guard let scheduleFlush = try? outbox.add([(message, xid)], thenClose: thenClose), scheduleFlush else { return }
+        let outbox = self.outbox
+        channel.eventLoop.execute {
+            let (bytes, close) = outbox.take()
+            let written = channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
+            if close { written.whenComplete { _ in channel.close(promise: nil) } }
+        }
     }
 
     func close() { channel?.close(promise: nil) }

@@ -1,0 +1,44 @@
+import Synchronization
+
+/// Encoded messages waiting to be written to one connection. Any thread may add to it. The
+/// addition that finds no flush pending tells its caller to schedule one, and everything added
+/// until that flush runs goes out with it: a burst of messages costs one hand-over to the
+/// connection's event loop and one write, instead of one of each per message.
+public final class OFOutbox: Sendable {
+    private struct Queue {
+        var bytes: [UInt8] = []
+        var flushPending = false
+        var closeAfterFlush = false
+    }
+
+    private let queue = Mutex(Queue())
+
+    public init() {}
+
+    /// Encodes the messages (each with its xid) onto the queue: all of them, or none when one
+    /// cannot be encoded. `thenClose` asks for the connection to close once they are written.
+    /// Returns true when no flush was pending, so the caller must schedule one.
+    public func add(_ messages: [(OFMessage, UInt32)], thenClose: Bool = false) throws(OFEncodeError) -> Bool {
+        try queue.withLock { (q) throws(OFEncodeError) -> Bool in
+            let start = q.bytes.count
+            do throws(OFEncodeError) {
+                for (message, xid) in messages { try message.encode(xid: xid, appendingTo: &q.bytes) }
+            } catch {
+                q.bytes.removeSubrange(start...)
+                throw error
+            }
+            q.closeAfterFlush = q.closeAfterFlush || thenClose
+            defer { q.flushPending = true }
+            return !q.flushPending
+        }
+    }
+
+    /// Takes everything queued, and whether the connection should close once it is written;
+    /// the next `add` asks for a new flush.
+    public func take() -> (bytes: [UInt8], close: Bool) {
+        queue.withLock { q in
+            defer { q = Queue() }
+            return (q.bytes, q.closeAfterFlush)
+        }
+    }
+}
