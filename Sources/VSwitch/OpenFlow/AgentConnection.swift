@@ -26,6 +26,9 @@ final class AgentConnection: ChannelInboundHandler, @unchecked Sendable {
     var readSequence = 0
     /// What is sent waits here for the event loop to write it, a burst at a time.
     let outbox = OFOutbox()
+    /// The stream could not be framed: nothing more is read while the error goes out and the
+    /// connection closes.
+    var unframeable = false
 
     static let decodeOptions = OFDecodeOptions(maxTableID: UInt8(PipelineSnapshot.tableCount - 1), datapathFeaturesOnly: true)
 
@@ -55,6 +58,7 @@ final class AgentConnection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !unframeable else { return }
         var buffer = unwrapInboundIn(data)
         lastHeard = .now()
         unansweredEchoes = 0
@@ -77,6 +81,7 @@ final class AgentConnection: ChannelInboundHandler, @unchecked Sendable {
             // Reply with the xid when the broken header still carries one (spec A.1).
             let h = error.header
             let xid = h.count >= 8 ? UInt32(h[4]) << 24 | UInt32(h[5]) << 16 | UInt32(h[6]) << 8 | UInt32(h[7]) : 0
+            unframeable = true
             write(context, .error(error.code, offending: h), xid: xid, thenClose: true)
         }
     }
