@@ -73,7 +73,7 @@ public enum OFAction: Hashable, Sendable {
         w.u16(0)  // length, written once the body is
         switch self {
         case .output(let port, let maxLength):
-            w.u32(port); w.u16(maxLength); w.zeros(6)
+            Self.encodeOutputBody(port: port, maxLength: maxLength, into: &w)
         case .copyTTLOut, .copyTTLIn, .decMPLSTTL, .popVLAN, .decNwTTL, .popPBB:
             w.zeros(4)
         case .setMPLSTTL(let ttl), .setNwTTL(let ttl):
@@ -92,6 +92,12 @@ public enum OFAction: Hashable, Sendable {
         w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
     }
 
+    /// An output action after its type and length.
+    @inline(__always)
+    static func encodeOutputBody(port: UInt32, maxLength: UInt16, into w: inout ByteWriter) {
+        w.u32(port); w.u16(maxLength); w.zeros(6)
+    }
+
     /// Actions the SwiftSDN datapath does not implement.
     var isDatapathUnsupported: Bool {
         switch self {
@@ -107,21 +113,39 @@ extension OFAction {
     static func decodeList(from r: inout ByteReader, options: OFDecodeOptions,
                            into w: inout ByteWriter) throws(OFDecodeError) {
         while !r.isAtEnd {
+            let (type, length) = try shape(of: r)
+            if type == OFActionType.output.rawValue && length == 16 {
+                // The action nearly every flow has, read where it lies and written back without
+                // becoming a value first.
+                let a = try r.fixed(16, "action")
+                let port = a.u32(4), maxLength = a.u16(8)
+                try validateOutput(port: port, maxLength: maxLength)
+                w.u16(type); w.u16(16)
+                encodeOutputBody(port: port, maxLength: maxLength, into: &w)
+                continue
+            }
             let action = try parse(from: &r)
             try action.validate(options: options)
             action.encode(into: &w)
         }
     }
 
-    /// Reads one action, checking only its shape: type and lengths. Bytes this codec encoded
-    /// always pass, whatever values they hold; `validate` judges those.
-    static func parse(from r: inout ByteReader) throws(OFDecodeError) -> OFAction {
-        guard r.remaining >= 4, let type = r.peekU16(), let length = r.peekU16(at: 2).map(Int.init) else {
-            throw OFDecodeError(.badAction(.badLen), "action header truncated")
-        }
+    /// The type and length of the action at `r`, checked: a whole header, a length that is a
+    /// multiple of 8, at least 8, and within `r`.
+    @inline(__always)
+    static func shape(of r: ByteReader) throws(OFDecodeError) -> (type: UInt16, length: Int) {
+        guard let header = r.peekU32() else { throw OFDecodeError(.badAction(.badLen), "action header truncated") }
+        let length = Int(header & 0xFFFF)
         guard length >= 8, length % 8 == 0, length <= r.remaining else {
             throw OFDecodeError(.badAction(.badLen), "action length \(length)")
         }
+        return (UInt16(header >> 16), length)
+    }
+
+    /// Reads one action, checking only its shape: type and lengths. Bytes this codec encoded
+    /// always pass, whatever values they hold; `validate` judges those.
+    static func parse(from r: inout ByteReader) throws(OFDecodeError) -> OFAction {
+        let (type, length) = try shape(of: r)
         var a = try r.sub(length, lengthError: .badAction(.badLen), "action")
         try a.skip(4)
         func fixed(_ n: Int) throws(OFDecodeError) {
@@ -160,16 +184,21 @@ extension OFAction {
         }
     }
 
+    @inline(__always)
+    static func validateOutput(port: UInt32, maxLength: UInt16) throws(OFDecodeError) {
+        guard OFPortNumber.isValidOutput(port) else {
+            throw OFDecodeError(.badAction(.badOutPort), "output to port 0x\(String(port, radix: 16))")
+        }
+        if port == OFPortNumber.controller, maxLength > OFP.controllerMaxLength, maxLength != OFP.controllerNoBuffer {
+            throw OFDecodeError(.badAction(.badArgument), "output max_len \(maxLength)")
+        }
+    }
+
     /// Checks the action's arguments, and that the datapath (per `options`) implements it.
     func validate(options: OFDecodeOptions) throws(OFDecodeError) {
         switch self {
         case .output(let port, let maxLength):
-            guard OFPortNumber.isValidOutput(port) else {
-                throw OFDecodeError(.badAction(.badOutPort), "output to port 0x\(String(port, radix: 16))")
-            }
-            if port == OFPortNumber.controller, maxLength > OFP.controllerMaxLength, maxLength != OFP.controllerNoBuffer {
-                throw OFDecodeError(.badAction(.badArgument), "output max_len \(maxLength)")
-            }
+            try Self.validateOutput(port: port, maxLength: maxLength)
         case .pushVLAN(let e) where e != 0x8100 && e != 0x88A8:
             throw OFDecodeError(.badAction(.badArgument), "push_vlan ethertype 0x\(String(e, radix: 16))")
         case .pushMPLS(let e) where e != 0x8847 && e != 0x8848:

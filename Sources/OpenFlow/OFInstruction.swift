@@ -69,7 +69,24 @@ extension OFInstruction {
                            into w: inout ByteWriter) throws(OFDecodeError) {
         var seen: UInt32 = 0
         while !r.isAtEnd {
-            let (instruction, actions) = try parse(from: &r)
+            let (type, length) = try shape(of: r)
+            // Write/apply-actions, the instructions nearly every flow has, go straight to their
+            // actions; only the others are made into values first.
+            if type == OFInstructionType.applyActions.rawValue || type == OFInstructionType.writeActions.rawValue {
+                let bit = UInt32(1) << UInt32(type)
+                guard seen & bit == 0 else {
+                    throw OFDecodeError(.badInstruction(.unsupInst), "instruction \(OFInstructionType(rawValue: type)!) appears twice")
+                }
+                seen |= bit
+                var actions = try r.sub(length, lengthError: .badInstruction(.badLen), "instruction")
+                try actions.skip(8)
+                let start = w.count
+                w.u16(type); w.u16(0); w.zeros(4)
+                try OFAction.decodeList(from: &actions, options: options, into: &w)
+                w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
+                continue
+            }
+            let (instruction, _) = try parse(from: &r)
             try instruction.validate(options: options)
             if let table, case .gotoTable(let next) = instruction, next <= table {
                 throw OFDecodeError(.badInstruction(.badTableID), "goto_table \(next) from table \(table)")
@@ -79,27 +96,29 @@ extension OFInstruction {
                 throw OFDecodeError(.badInstruction(.unsupInst), "instruction \(instruction.type) appears twice")
             }
             seen |= bit
-            if var actions {
-                let start = w.count
-                w.u16(instruction.type.rawValue); w.u16(0); w.zeros(4)
-                try OFAction.decodeList(from: &actions, options: options, into: &w)
-                w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
-            } else {
-                instruction.encode(into: &w)
-            }
+            instruction.encode(into: &w)
         }
+    }
+
+    /// The type and length of the instruction at `r`, checked: a whole header, a length that is
+    /// a multiple of 8, at least 8, and within `r`.
+    @inline(__always)
+    static func shape(of r: ByteReader) throws(OFDecodeError) -> (type: UInt16, length: Int) {
+        guard let header = r.peekU32() else {
+            throw OFDecodeError(.badInstruction(.badLen), "instruction header truncated")
+        }
+        let length = Int(header & 0xFFFF)
+        guard length >= 8, length % 8 == 0, length <= r.remaining else {
+            throw OFDecodeError(.badInstruction(.badLen), "instruction length \(length)")
+        }
+        return (UInt16(header >> 16), length)
     }
 
     /// Reads one instruction, checking only its shape: type and lengths. The actions of
     /// write/apply-actions come back unread, as a reader over their bytes, in place of the
     /// instruction's (then empty) list.
     static func parse(from r: inout ByteReader) throws(OFDecodeError) -> (OFInstruction, actions: ByteReader?) {
-        guard r.remaining >= 4, let type = r.peekU16(), let length = r.peekU16(at: 2).map(Int.init) else {
-            throw OFDecodeError(.badInstruction(.badLen), "instruction header truncated")
-        }
-        guard length >= 8, length % 8 == 0, length <= r.remaining else {
-            throw OFDecodeError(.badInstruction(.badLen), "instruction length \(length)")
-        }
+        let (type, length) = try shape(of: r)
         var b = try r.sub(length, lengthError: .badInstruction(.badLen), "instruction")
         try b.skip(4)
         func fixed(_ n: Int) throws(OFDecodeError) {

@@ -80,11 +80,22 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
         var seen: UInt64 = 0
         var established = Established()
         while !body.isAtEnd {
-            let f = try OXMField.decode(from: &body, context: .match)
-            let bit = UInt64(1) << UInt64(f.field.oxmField)
-            guard seen & bit == 0 else { throw OFDecodeError(.badMatch(.dupField), "\(f.field.rawValue) appears twice") }
+            // OXMField.parse and validate, fused: good TLVs are checked where they lie, and only
+            // a bad one is made into a value (to name what is wrong with it).
+            guard let header = body.peekU32(), let field = OXMField.field(ofHeader: header, available: body.remaining) else {
+                throw OXMField.shapeError(body, context: .match)
+            }
+            let tlv = try body.fixed(4 + Int(header & 0xFF), "OXM")
+            let width = field.oxmLength
+            let value = tlv.value(4, width: width)
+            let mask = header & 0x100 != 0 ? tlv.value(4 + width, width: width) : nil
+            guard OXMField.isValid(field, value, mask: mask, context: .match) else {
+                throw OXMField(field, value, mask: mask).validationError(context: .match)
+            }
+            let bit = UInt64(1) << UInt64((header >> 9) & 0x7F)
+            guard seen & bit == 0 else { throw OFDecodeError(.badMatch(.dupField), "\(field.rawValue) appears twice") }
             seen |= bit
-            established.add(f)
+            established.add(field, value.low, mask: mask?.low)
         }
         while seen != 0 {
             let number = UInt8(seen.trailingZeroBitCount)
@@ -143,12 +154,17 @@ extension OFMatch {
         }
 
         mutating func add(_ f: OXMField) {
-            switch f.field {
-            case .ethType where f.mask == nil: ethType = f.value.low
-            case .ipProto where f.mask == nil: ipProto = f.value.low
+            add(f.field, f.value.low, mask: f.mask?.low)
+        }
+
+        @inline(__always)
+        mutating func add(_ field: FlowField, _ value: UInt64, mask: UInt64?) {
+            switch field {
+            case .ethType where mask == nil: ethType = value
+            case .ipProto where mask == nil: ipProto = value
             case .vlanVID:
                 let present = UInt64(OFP.vidPresent)
-                vlanPresent = f.value.low & present != 0 && (f.mask.map { $0.low & present != 0 } ?? true)
+                vlanPresent = value & present != 0 && (mask.map { $0 & present != 0 } ?? true)
             default: break
             }
         }

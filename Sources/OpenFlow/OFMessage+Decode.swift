@@ -29,20 +29,21 @@ extension OFMessage {
     /// `decode` without the throw: the error as a value.
     static func decodeResult(_ bytes: ArraySlice<UInt8>, options: OFDecodeOptions = .controller)
         -> Result<OFDecodedMessage, OFDecodeError> {
-        guard let header = OFHeader(bytes) else {
-            return .failure(OFDecodeError(.badRequest(.badLen), "\(bytes.count) bytes is shorter than a header"))
-        }
-        guard header.version == OFP.version || header.type == OFType.hello.rawValue else {
-            return .failure(OFDecodeError(.badRequest(.badVersion), "version \(header.version)"))
-        }
-        guard Int(header.length) == bytes.count else {
-            return .failure(OFDecodeError(.badRequest(.badLen), "header length \(header.length), \(bytes.count) bytes"))
-        }
-        guard let type = header.messageType else {
-            return .failure(OFDecodeError(.badRequest(.badType), "message type \(header.type)"))
-        }
-        return withReader(bytes, lengthError: .badRequest(.badLen)) { (r) throws(OFDecodeError) in
-            try r.skip(OFHeader.length)
+        withReader(bytes, lengthError: .badRequest(.badLen)) { (r) throws(OFDecodeError) in
+            guard r.remaining >= OFHeader.length else {
+                throw OFDecodeError(.badRequest(.badLen), "\(r.remaining) bytes is shorter than a header")
+            }
+            let h = try r.fixed(OFHeader.length, "header")
+            let header = OFHeader(version: h.u8(0), type: h.u8(1), length: h.u16(2), xid: h.u32(4))
+            guard header.version == OFP.version || header.type == OFType.hello.rawValue else {
+                throw OFDecodeError(.badRequest(.badVersion), "version \(header.version)")
+            }
+            guard Int(header.length) == r.end else {
+                throw OFDecodeError(.badRequest(.badLen), "header length \(header.length), \(r.end) bytes")
+            }
+            guard let type = header.messageType else {
+                throw OFDecodeError(.badRequest(.badType), "message type \(header.type)")
+            }
             return OFDecodedMessage(header: header, message: try decodeBody(type, header: header, from: &r, options: options))
         }
     }

@@ -63,6 +63,7 @@ extension FlowField {
 
     /// The field for an `OFPXMT_OFB_*` number, nil for fields this codec does not carry
     /// (in_phy_port, sctp, ipv6_flabel, nd, mpls, pbb, ipv6_exthdr).
+    @inline(__always)
     public init?(oxmField: UInt8) {
         switch oxmField {
         case 0: self = .inPort
@@ -209,13 +210,6 @@ enum OXMContext {
 }
 
 extension OXMField {
-    /// Reads one TLV, checking class, field, length, mask use and value range.
-    static func decode(from r: inout ByteReader, context: OXMContext) throws(OFDecodeError) -> OXMField {
-        let f = try parse(from: &r, context: context)
-        try f.validate(context: context)
-        return f
-    }
-
     /// Reads one TLV, checking only its shape: class, field and length. Bytes this codec
     /// encoded always pass, whatever values they hold; `validate` judges those.
     ///
@@ -223,16 +217,25 @@ extension OXMField {
     /// out out of line (`shapeError`). With the errors inline the function spilled most of its
     /// registers on every call and cost 150 instructions a TLV.
     static func parse(from r: inout ByteReader, context: OXMContext) throws(OFDecodeError) -> OXMField {
-        guard let header = r.peekU32() else { throw shapeError(r, context: context) }
+        guard let header = r.peekU32(), let field = field(ofHeader: header, available: r.remaining) else {
+            throw shapeError(r, context: context)
+        }
+        let tlv = try r.fixed(4 + Int(header & 0xFF), "OXM")
+        let width = field.oxmLength
+        return OXMField(field, tlv.value(4, width: width), mask: header & 0x100 != 0 ? tlv.value(4 + width, width: width) : nil)
+    }
+
+    /// The field of a TLV header whose class, field and length are right and whose payload fits
+    /// in the `available` bytes the header starts; nil otherwise (`shapeError` says which).
+    @inline(__always)
+    static func field(ofHeader header: UInt32, available: Int) -> FlowField? {
         let hasMask = header & 0x100 != 0
         let length = Int(header & 0xFF)
         guard header >> 16 == UInt32(OXMClass.openFlowBasic),
               let field = FlowField(oxmField: UInt8(truncatingIfNeeded: header >> 9) & 0x7F),
               length == (hasMask ? 2 * field.oxmLength : field.oxmLength),
-              length <= r.remaining - 4 else { throw shapeError(r, context: context) }
-        let tlv = try r.fixed(4 + length, "OXM")
-        let width = field.oxmLength
-        return OXMField(field, tlv.value(4, width: width), mask: hasMask ? tlv.value(4 + width, width: width) : nil)
+              length <= available - 4 else { return nil }
+        return field
     }
 
     /// What is wrong with the TLV at `r` that `parse` refused, checked in the order the
@@ -255,6 +258,12 @@ extension OXMField {
     /// Checks what the spec asks of a field's use, value and mask where it appears. One
     /// combined test for good fields; `validationError` names the problem otherwise.
     func validate(context: OXMContext) throws(OFDecodeError) {
+        if !Self.isValid(field, value, mask: mask, context: context) { throw validationError(context: context) }
+    }
+
+    /// The test `validate` makes, on a TLV's parts (the match decoder checks TLVs where they lie).
+    @inline(__always)
+    static func isValid(_ field: FlowField, _ value: FieldValue, mask: FieldValue?, context: OXMContext) -> Bool {
         let full = field.oxmValueMask
         var ok = value.high & ~full.high == 0 && value.low & ~full.low == 0
         if let mask {
@@ -266,7 +275,7 @@ extension OXMField {
         } else if field == .vlanVID {
             ok = ok && (value.low == 0 || value.low & UInt64(OFP.vidPresent) != 0)
         }
-        if !ok { throw validationError(context: context) }
+        return ok
     }
 
     /// The error `validate` throws, in the order the checks take precedence.
