@@ -68,12 +68,16 @@ public enum OFAction: Hashable, Sendable {
     }
 
     func encode(into w: inout ByteWriter) {
+        if case .output(let port, let maxLength) = self {
+            Self.encodeOutput(port: port, maxLength: maxLength, into: &w)
+            return
+        }
         let start = w.count
         w.u16(type.rawValue)
         w.u16(0)  // length, written once the body is
         switch self {
-        case .output(let port, let maxLength):
-            Self.encodeOutputBody(port: port, maxLength: maxLength, into: &w)
+        case .output:
+            preconditionFailure("written above")
         case .copyTTLOut, .copyTTLIn, .decMPLSTTL, .popVLAN, .decNwTTL, .popPBB:
             w.zeros(4)
         case .setMPLSTTL(let ttl), .setNwTTL(let ttl):
@@ -92,9 +96,11 @@ public enum OFAction: Hashable, Sendable {
         w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
     }
 
-    /// An output action after its type and length.
+    /// An output action, the action nearly every flow has: written with its length known, where
+    /// the others have theirs patched in once their bodies are written.
     @inline(__always)
-    static func encodeOutputBody(port: UInt32, maxLength: UInt16, into w: inout ByteWriter) {
+    static func encodeOutput(port: UInt32, maxLength: UInt16, into w: inout ByteWriter) {
+        w.u16(OFActionType.output.rawValue); w.u16(16)
         w.u32(port); w.u16(maxLength); w.zeros(6)
     }
 
@@ -120,8 +126,7 @@ extension OFAction {
                 let a = try r.fixed(16, "action")
                 let port = a.u32(4), maxLength = a.u16(8)
                 try validateOutput(port: port, maxLength: maxLength)
-                w.u16(type); w.u16(16)
-                encodeOutputBody(port: port, maxLength: maxLength, into: &w)
+                encodeOutput(port: port, maxLength: maxLength, into: &w)
                 continue
             }
             let action = try parse(from: &r)
