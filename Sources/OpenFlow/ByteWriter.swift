@@ -137,18 +137,14 @@ struct ByteWriter: ~Copyable {
         u32(UInt32(truncatingIfNeeded: m.rawValue))
     }
 
-    /// The low `width` bytes of a 128-bit value, most significant first (OXM value layout).
-    mutating func value(_ v: FieldValue, width: Int) {
-        switch width {
-        case 16: u64(v.high); u64(v.low)
-        case 8: u64(v.low)
-        case 4: u32(UInt32(truncatingIfNeeded: v.low))
-        case 2: u16(UInt16(truncatingIfNeeded: v.low))
-        case 1: u8(UInt8(truncatingIfNeeded: v.low))
-        default:
-            // 6 bytes (MAC addresses) and anything else up to 8.
-            for i in (0..<width).reversed() { u8(UInt8(truncatingIfNeeded: v.low >> UInt64(8 * i))) }
-        }
+    /// Appends `n` bytes laid out by `body` at offsets within them, with one capacity check
+    /// for all (the mirror of `ByteReader.fixed`): a fixed part of a structure costs a store per
+    /// field instead of a check, a store and a count update. `body` writes every byte.
+    @inline(__always)
+    mutating func fixed(_ n: Int, _ body: (FixedOutput) -> Void) {
+        reserve(n)
+        body(FixedOutput(base: storage + count))
+        count += n
     }
 
     /// A NUL-terminated string in a fixed-size field: truncated to `length - 1` bytes, zero-filled.
@@ -161,6 +157,7 @@ struct ByteWriter: ~Copyable {
     }
 
     /// Zeros up to the next multiple of 8 counted from `start`.
+    @inline(__always)
     mutating func padTo8(from start: Int) {
         zeros((8 - (count - start) % 8) % 8)
     }
@@ -169,6 +166,32 @@ struct ByteWriter: ~Copyable {
     mutating func setU16(_ v: UInt16, at offset: Int) {
         precondition(offset >= 0 && offset + 2 <= count)
         storage.storeBytes(of: v.bigEndian, toByteOffset: offset, as: UInt16.self)
+    }
+}
+
+/// Big-endian stores at byte offsets into space `ByteWriter.fixed` reserved.
+struct FixedOutput {
+    let base: UnsafeMutableRawPointer
+
+    @inline(__always) func u8(_ at: Int, _ v: UInt8) { base.storeBytes(of: v, toByteOffset: at, as: UInt8.self) }
+    @inline(__always) func u16(_ at: Int, _ v: UInt16) { base.storeBytes(of: v.bigEndian, toByteOffset: at, as: UInt16.self) }
+    @inline(__always) func u32(_ at: Int, _ v: UInt32) { base.storeBytes(of: v.bigEndian, toByteOffset: at, as: UInt32.self) }
+    @inline(__always) func u64(_ at: Int, _ v: UInt64) { base.storeBytes(of: v.bigEndian, toByteOffset: at, as: UInt64.self) }
+
+    /// The low `width` bytes (1, 2, 4, 6, 8 or 16) of a 128-bit value at `at`, most significant
+    /// first (OXM value layout).
+    @inline(__always)
+    func value(_ at: Int, _ v: FieldValue, width: Int) {
+        switch width {
+        case 1: u8(at, UInt8(truncatingIfNeeded: v.low))
+        case 2: u16(at, UInt16(truncatingIfNeeded: v.low))
+        case 4: u32(at, UInt32(truncatingIfNeeded: v.low))
+        case 6: u16(at, UInt16(truncatingIfNeeded: v.low >> 32)); u32(at + 2, UInt32(truncatingIfNeeded: v.low))
+        case 8: u64(at, v.low)
+        case 16: u64(at, v.high); u64(at + 8, v.low)
+        default:
+            for i in 0..<width { u8(at + i, UInt8(truncatingIfNeeded: v.low >> UInt64(8 * (width - 1 - i)))) }
+        }
     }
 }
 

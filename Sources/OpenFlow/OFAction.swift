@@ -100,8 +100,10 @@ public enum OFAction: Hashable, Sendable {
     /// the others have theirs patched in once their bodies are written.
     @inline(__always)
     static func encodeOutput(port: UInt32, maxLength: UInt16, into w: inout ByteWriter) {
-        w.u16(OFActionType.output.rawValue); w.u16(16)
-        w.u32(port); w.u16(maxLength); w.zeros(6)
+        w.fixed(16) { o in
+            o.u16(0, OFActionType.output.rawValue); o.u16(2, 16)
+            o.u32(4, port); o.u16(8, maxLength); o.u16(10, 0); o.u32(12, 0)
+        }
     }
 
     /// Actions the SwiftSDN datapath does not implement.

@@ -38,8 +38,8 @@ public enum OFInstruction: Hashable, Sendable {
 
     func encode(into w: inout ByteWriter) {
         let start = w.count
-        w.u16(type.rawValue)
-        w.u16(0)  // length, written once the body is
+        let type = type.rawValue
+        w.fixed(4) { o in o.u16(0, type); o.u16(2, 0) }  // length, written once the body is
         switch self {
         case .gotoTable(let t):
             w.u8(t); w.zeros(3)

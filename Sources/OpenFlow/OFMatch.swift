@@ -43,8 +43,8 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
 
     func encode(into w: inout ByteWriter) {
         let start = w.count
-        w.u16(Self.typeOXM)
-        w.u16(0)  // length without the padding, written once the TLVs are
+        // The length, without the padding, is written once the TLVs are.
+        w.fixed(4) { o in o.u16(0, Self.typeOXM); o.u16(2, 0) }
         if let bytes = storage.wire {
             w.append(bytes)
         } else {

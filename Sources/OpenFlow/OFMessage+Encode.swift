@@ -33,10 +33,9 @@ extension OFMessage {
 
     private func write(xid: UInt32, to w: inout ByteWriter) {
         let start = w.count
-        if case .hello(let h) = self { w.u8(h.version) } else { w.u8(OFP.version) }
-        w.u8(type.rawValue)
-        w.u16(0)
-        w.u32(xid)
+        let version = if case .hello(let h) = self { h.version } else { OFP.version }
+        let type = type.rawValue
+        w.fixed(OFHeader.length) { o in o.u8(0, version); o.u8(1, type); o.u16(2, 0); o.u32(4, xid) }
         encodeBody(into: &w)
         w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
     }
@@ -103,9 +102,11 @@ extension OFMessage {
             p.actions.encode(into: &w)
             w.append(p.data)
         case .flowMod(let f):
-            w.u64(f.cookie); w.u64(f.cookieMask); w.u8(f.tableID); w.u8(f.command.rawValue)
-            w.u16(f.idleTimeout); w.u16(f.hardTimeout); w.u16(f.priority); w.u32(f.bufferID)
-            w.u32(f.outPort); w.u32(f.outGroup); w.u16(f.flags.rawValue); w.zeros(2)
+            w.fixed(40) { o in
+                o.u64(0, f.cookie); o.u64(8, f.cookieMask); o.u8(16, f.tableID); o.u8(17, f.command.rawValue)
+                o.u16(18, f.idleTimeout); o.u16(20, f.hardTimeout); o.u16(22, f.priority); o.u32(24, f.bufferID)
+                o.u32(28, f.outPort); o.u32(32, f.outGroup); o.u16(36, f.flags.rawValue); o.u16(38, 0)
+            }
             f.match.encode(into: &w)
             f.instructions.encode(into: &w)
         case .groupMod(let g):

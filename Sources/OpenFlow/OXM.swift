@@ -184,9 +184,12 @@ public struct OXMField: Hashable, Sendable, CustomStringConvertible {
     }
 
     func encode(into w: inout ByteWriter) {
-        w.u32(field.oxmHeader(hasMask: mask != nil))
-        w.value(value, width: field.oxmLength)
-        if let mask { w.value(mask, width: field.oxmLength) }
+        let width = field.oxmLength, header = field.oxmHeader(hasMask: mask != nil)
+        w.fixed(encodedLength) { o in
+            o.u32(0, header)
+            o.value(4, value, width: width)
+            if let mask { o.value(4 + width, mask, width: width) }
+        }
     }
 }
 
