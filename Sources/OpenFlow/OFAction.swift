@@ -77,7 +77,7 @@ public enum OFAction: Hashable, Sendable {
         w.u16(0)  // length, written once the body is
         switch self {
         case .output:
-            preconditionFailure("written above")
+            preconditionFailure("output actions are written by encodeOutput")
         case .copyTTLOut, .copyTTLIn, .decMPLSTTL, .popVLAN, .decNwTTL, .popPBB:
             w.zeros(4)
         case .setMPLSTTL(let ttl), .setNwTTL(let ttl):

@@ -81,7 +81,7 @@ extension OFInstruction {
                 var actions = try r.sub(length, lengthError: .badInstruction(.badLen), "instruction")
                 try actions.skip(8)
                 let start = w.count
-                w.u16(type); w.u16(0); w.zeros(4)
+                w.fixed(8) { o in o.u16(0, type); o.u16(2, 0); o.u32(4, 0) }  // length, written once the actions are
                 try OFAction.decodeList(from: &actions, options: options, into: &w)
                 w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
                 continue

@@ -169,6 +169,30 @@ import Testing
         #expect(try OFMessage.decode(try groups.encode(xid: 1)).message == groups)
     }
 
+    /// Fixed parts (headers, OXM TLVs, output actions) are written after one capacity check
+    /// each: flow-mods whose parts fall across the end of the encoder's 512-byte scratch space
+    /// at every alignment give the same bytes appended as encoded on their own, and decode back.
+    @Test func fixedPartsAcrossTheScratchBoundary() throws {
+        let fields: [OXMField] = [.inPort(3), .ethType(0x0800), .ipProto(6), .ipv4Src(IPv4Address(rawValue: 0x0A00_0000), prefix: 24),
+                                  .ipv4Dst(IPv4Address(rawValue: 0x0A00_0002)), .tcpDst(80),
+                                  .ethSrc(MACAddress(rawValue: 0x0200_0000_0000), mask: MACAddress(rawValue: 0xFFFF_FF00_0000))]
+        var crossings = 0
+        for matched in 0...fields.count {
+            for outputs in 1...40 {
+                let mod = OFFlowMod(cookie: UInt64(outputs), match: OFMatch(Array(fields.prefix(matched))),
+                                    instructions: [.applyActions(OFActionList((0..<outputs).map { .output(port: UInt32($0 + 1)) }))])
+                let message = OFMessage.flowMod(mod)
+                var appended: [UInt8] = [0xEE]
+                try message.encode(xid: 9, appendingTo: &appended)
+                let alone = try message.encode(xid: 9)
+                #expect(appended == [0xEE] + alone)
+                #expect(try OFMessage.decode(alone, options: .datapath).message == message)
+                if alone.count > 512 && alone.count < 512 + 16 * outputs { crossings += 1 }
+            }
+        }
+        #expect(crossings > 100)
+    }
+
     @Test func tableFeaturesStandardContents() {
         let t = OFTableFeatures.standard(tableID: 0, tableCount: 3)
         #expect(t.properties.contains(.nextTables([1, 2], miss: false)))
