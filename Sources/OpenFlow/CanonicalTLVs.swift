@@ -77,7 +77,9 @@ struct TLVBytes: Hashable, @unchecked Sendable {
     static func write<R, E: Error>(estimate: Int, _ body: (inout ByteWriter) throws(E) -> R) throws(E) -> (TLVBytes, R) {
         let capacity = max(estimate, 8)
         let first = TLVStorage.make(capacity: capacity)
-        let outcome = first.withUnsafeMutablePointerToElements { base -> Result<(TLVStorage, Int, R), E> in
+        // Only storage made inside comes out of the closure: handing `first` out through it as
+        // well cost a retain and a release per call.
+        let outcome = first.withUnsafeMutablePointerToElements { base -> Result<(TLVStorage?, Int, R), E> in
             var w = ByteWriter(into: UnsafeMutableBufferPointer(start: base, count: capacity))
             let result: R
             do throws(E) {
@@ -85,15 +87,15 @@ struct TLVBytes: Hashable, @unchecked Sendable {
             } catch {
                 return .failure(error)
             }
-            guard w.ownsStorage else { return .success((first, w.count, result)) }
+            guard w.ownsStorage else { return .success((nil, w.count, result)) }
             let grown = TLVStorage.make(capacity: w.count)
             grown.withUnsafeMutablePointerToElements { to in
                 w.withWrittenBytes { from in UnsafeMutableRawPointer(to).copyMemory(from: from.baseAddress!, byteCount: from.count) }
             }
             return .success((grown, w.count, result))
         }
-        let (storage, count, result) = try outcome.get()
-        return (TLVBytes(storage: count == 0 ? nil : storage, start: 0, count: count), result)
+        let (grown, count, result) = try outcome.get()
+        return (TLVBytes(storage: count == 0 ? nil : grown ?? first, start: 0, count: count), result)
     }
 
     /// The bytes in `range` (counted from the start of these), sharing the storage.
