@@ -102,11 +102,6 @@ struct ByteReader {
         try fixed(width, "truncated").value(0, width: width)
     }
 
-    /// Runs `body` over the bytes not read yet, without consuming them.
-    func withRemainingBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        body(UnsafeRawBufferPointer(rebasing: base[offset..<end]))
-    }
-
     /// A NUL-terminated string in a fixed-size field.
     mutating func fixedString(_ length: Int) throws(OFDecodeError) -> String {
         try need(length, "truncated")

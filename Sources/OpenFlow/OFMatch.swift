@@ -67,8 +67,8 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
     /// TLVs to `w` in canonical form; returns where they are in `w`.
     static func decode(from r: inout ByteReader, into w: inout ByteWriter) throws(OFDecodeError) -> Range<Int> {
         guard r.remaining >= 4 else { throw OFDecodeError(.badMatch(.badLen), "match header truncated") }
-        let type = try r.u16()
-        let length = Int(try r.u16())
+        let h = try r.fixed(4, "match header truncated")
+        let type = h.u16(0), length = Int(h.u16(2))
         guard type == typeOXM else { throw OFDecodeError(.badMatch(.badType), "match type \(type) is not OXM") }
         guard length >= 4 else { throw OFDecodeError(.badMatch(.badLen), "match length \(length)") }
         guard roundUp8(length) - 4 <= r.remaining else {
@@ -76,7 +76,7 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
         }
         var body = try r.sub(length - 4, lengthError: .badMatch(.badLen), "match")
         try r.skip(roundUp8(length) - length)
-        let tlvs = body
+        let tlvs = body.offset..<body.end
         var seen: UInt64 = 0
         var established = Established()
         while !body.isAtEnd {
@@ -106,7 +106,7 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
         }
         // A valid OXM TLV has no padding or unused bits: the bytes read are the canonical ones.
         let start = w.count
-        tlvs.withRemainingBytes { w.append($0) }
+        w.append(UnsafeRawBufferPointer(rebasing: r.base[tlvs]))
         return start..<w.count
     }
 }
