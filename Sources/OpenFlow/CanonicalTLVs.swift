@@ -74,6 +74,7 @@ struct TLVBytes: Hashable, @unchecked Sendable {
     /// Runs `body` with a writer over new storage of `estimate` bytes and keeps what it wrote
     /// (moved to storage of the right size only when the estimate was too small), with what
     /// `body` returned.
+    @inline(__always)
     static func write<R, E: Error>(estimate: Int, _ body: (inout ByteWriter) throws(E) -> R) throws(E) -> (TLVBytes, R) {
         let capacity = max(estimate, 8)
         let first = TLVStorage.make(capacity: capacity)

@@ -25,6 +25,7 @@ public struct OFActionList: Hashable, Sendable, ExpressibleByArrayLiteral, Custo
 
     public var description: String { Array(self).description }
 
+    @inline(__always)
     func encode(into w: inout ByteWriter) {
         if let bytes = storage.wire {
             w.append(bytes)

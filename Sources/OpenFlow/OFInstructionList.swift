@@ -25,6 +25,7 @@ public struct OFInstructionList: Hashable, Sendable, ExpressibleByArrayLiteral, 
 
     public var description: String { Array(self).description }
 
+    @inline(__always)
     func encode(into w: inout ByteWriter) {
         if let bytes = storage.wire {
             w.append(bytes)
@@ -64,6 +65,7 @@ extension OFInstructionList {
     /// Reads a flow's match and the instructions that fill the rest of `r` (a FLOW_MOD, a flow
     /// stats entry), checking both, into one buffer that the two share. With `table`, a
     /// goto_table must lead past it.
+    @inline(__always)
     static func decodeWithMatch(from r: inout ByteReader, options: OFDecodeOptions,
                                 in table: UInt8? = nil) throws(OFDecodeError) -> (OFMatch, OFInstructionList) {
         let (bytes, matchTLVs) = try TLVBytes.write(estimate: r.remaining) { (w) throws(OFDecodeError) in

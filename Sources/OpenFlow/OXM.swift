@@ -183,6 +183,7 @@ public struct OXMField: Hashable, Sendable, CustomStringConvertible {
         return "\(field.rawValue)=\(v)/\(ms)"
     }
 
+    @inline(__always)
     func encode(into w: inout ByteWriter) {
         let width = field.oxmLength, header = field.oxmHeader(hasMask: mask != nil)
         w.fixed(encodedLength) { o in
