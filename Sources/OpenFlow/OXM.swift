@@ -231,7 +231,10 @@ extension OXMField {
 
     /// The field of a TLV header whose class, field and length are right and whose payload fits
     /// in the `available` bytes the header starts; nil otherwise (`shapeError` says which).
-    @inline(__always)
+    ///
+    /// Transparent: marked `@inline(__always)`, it was still called out of line from the match
+    /// loop, at 27 instructions a TLV plus the spills around the call.
+    @_transparent
     static func field(ofHeader header: UInt32, available: Int) -> FlowField? {
         let hasMask = header & 0x100 != 0
         let length = Int(header & 0xFF)
