@@ -96,10 +96,15 @@ struct ByteReader {
         return Array(UnsafeRawBufferPointer(rebasing: base[offset..<end]))
     }
 
-    /// An OXM value of `width` bytes (1, 2, 4, 6, 8 or 16) as a 128-bit pair.
+    /// The type and length of the action or instruction at the reader (16 bits each), checked:
+    /// a whole header, a length that is a multiple of 8, at least 8, and within the reader.
+    /// `what` names the element in the error, `code` is the error the spec names.
     @inline(__always)
-    mutating func value(width: Int) throws(OFDecodeError) -> FieldValue {
-        try fixed(width, "truncated").value(0, width: width)
+    func typeLengthHeader(_ code: OFErrorCode, _ what: StaticString) throws(OFDecodeError) -> (type: UInt16, length: Int) {
+        guard let header = peekU32() else { throw OFDecodeError(code, "\(what) header truncated") }
+        let length = Int(header & 0xFFFF)
+        guard length >= 8, length % 8 == 0, length <= remaining else { throw OFDecodeError(code, "\(what) length \(length)") }
+        return (UInt16(header >> 16), length)
     }
 
     /// A NUL-terminated string in a fixed-size field.

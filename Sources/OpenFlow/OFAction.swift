@@ -137,16 +137,10 @@ extension OFAction {
         }
     }
 
-    /// The type and length of the action at `r`, checked: a whole header, a length that is a
-    /// multiple of 8, at least 8, and within `r`.
+    /// The type and length of the action at `r`, checked (`ByteReader.typeLengthHeader`).
     @inline(__always)
     static func shape(of r: ByteReader) throws(OFDecodeError) -> (type: UInt16, length: Int) {
-        guard let header = r.peekU32() else { throw OFDecodeError(.badAction(.badLen), "action header truncated") }
-        let length = Int(header & 0xFFFF)
-        guard length >= 8, length % 8 == 0, length <= r.remaining else {
-            throw OFDecodeError(.badAction(.badLen), "action length \(length)")
-        }
-        return (UInt16(header >> 16), length)
+        try r.typeLengthHeader(.badAction(.badLen), "action")
     }
 
     /// Reads one action, checking only its shape: type and lengths. Bytes this codec encoded

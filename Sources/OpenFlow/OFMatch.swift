@@ -85,17 +85,11 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
         while !body.isAtEnd {
             // OXMField.parse and validate, fused: good TLVs are checked where they lie, and only
             // a bad one is made into a value (to name what is wrong with it).
-            guard let header = body.peekU32(), let field = OXMField.field(ofHeader: header, available: body.remaining) else {
-                throw OXMField.shapeError(body, context: .match)
-            }
-            let tlv = try body.fixed(4 + Int(header & 0xFF), "OXM")
-            let width = field.oxmLength
-            let value = tlv.value(4, width: width)
-            let mask = header & 0x100 != 0 ? tlv.value(4 + width, width: width) : nil
+            let (field, value, mask) = try OXMField.readParts(from: &body, context: .match)
             guard OXMField.isValid(field, value, mask: mask, context: .match) else {
                 throw OXMField(field, value, mask: mask).validationError(context: .match)
             }
-            let bit = UInt64(1) << UInt64((header >> 9) & 0x7F)
+            let bit = UInt64(1) << UInt64(field.oxmField)
             guard seen & bit == 0 else { throw OFDecodeError(.badMatch(.dupField), "\(field.rawValue) appears twice") }
             seen |= bit
             established.add(field, value.low, mask: mask?.low)
