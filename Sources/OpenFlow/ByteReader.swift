@@ -6,7 +6,8 @@ import Packet
 /// (OFPBRC_BAD_LEN in a message body, OFPBMC_BAD_LEN in a match, OFPBAC_BAD_LEN in an action
 /// list …), so an overrun anywhere turns into the right OFPT_ERROR without per-call plumbing.
 /// Reads through a raw pointer for speed; every read is checked against `end` first, and a
-/// reader only exists inside `withReader`, so it never outlives the bytes it points into.
+/// reader only exists inside a closure given the bytes' pointer (`withUnsafeBytes`), so it
+/// never outlives the bytes it points into.
 struct ByteReader {
     let base: UnsafeRawBufferPointer
     var offset: Int
@@ -159,20 +160,6 @@ struct FixedLayout {
             var v: UInt64 = 0
             for i in 0..<min(width, 8) { v = v << 8 | UInt64(u8(at + i)) }
             return FieldValue(v)
-        }
-    }
-}
-
-/// Runs `body` with a reader over all of `bytes`. The error comes back as a value: rethrowing
-/// it from inside `withUnsafeBytes` would throw it a second time.
-func withReader<R>(_ bytes: ArraySlice<UInt8>, lengthError: OFErrorCode,
-                   _ body: (inout ByteReader) throws(OFDecodeError) -> R) -> Result<R, OFDecodeError> {
-    bytes.withUnsafeBytes { raw in
-        var reader = ByteReader(raw, lengthError: lengthError)
-        do throws(OFDecodeError) {
-            return .success(try body(&reader))
-        } catch {
-            return .failure(error)
         }
     }
 }

@@ -17,35 +17,35 @@ extension OFMessage {
     /// instruction, flow-mod, group-mod … codes for problems inside.
     public static func decode(_ bytes: [UInt8], options: OFDecodeOptions = .controller)
         throws(OFDecodeError) -> OFDecodedMessage {
-        try decodeResult(bytes[...], options: options).get()
+        try bytes.span.withUnsafeBytes { (raw) throws(OFDecodeError) in try decode(raw, options: options) }
     }
 
     /// Decodes one whole message held in part of a larger buffer (a framer's).
     public static func decode(_ bytes: ArraySlice<UInt8>, options: OFDecodeOptions = .controller)
         throws(OFDecodeError) -> OFDecodedMessage {
-        try decodeResult(bytes, options: options).get()
+        try bytes.span.withUnsafeBytes { (raw) throws(OFDecodeError) in try decode(raw, options: options) }
     }
 
-    /// `decode` without the throw: the error as a value.
-    static func decodeResult(_ bytes: ArraySlice<UInt8>, options: OFDecodeOptions = .controller)
-        -> Result<OFDecodedMessage, OFDecodeError> {
-        withReader(bytes, lengthError: .badRequest(.badLen)) { (r) throws(OFDecodeError) in
-            guard r.remaining >= OFHeader.length else {
-                throw OFDecodeError(.badRequest(.badLen), "\(r.remaining) bytes is shorter than a header")
-            }
-            let h = try r.fixed(OFHeader.length, "header")
-            let header = OFHeader(version: h.u8(0), type: h.u8(1), length: h.u16(2), xid: h.u32(4))
-            guard header.version == OFP.version || header.type == OFType.hello.rawValue else {
-                throw OFDecodeError(.badRequest(.badVersion), "version \(header.version)")
-            }
-            guard Int(header.length) == r.end else {
-                throw OFDecodeError(.badRequest(.badLen), "header length \(header.length), \(r.end) bytes")
-            }
-            guard let type = header.messageType else {
-                throw OFDecodeError(.badRequest(.badType), "message type \(header.type)")
-            }
-            return OFDecodedMessage(header: header, message: try decodeBody(type, header: header, from: &r, options: options))
+    /// Through the span, whose `withUnsafeBytes` throws typed errors, the decoded message is
+    /// returned as it is, not wrapped in a `Result` and copied out of it again.
+    @inline(__always)
+    private static func decode(_ raw: UnsafeRawBufferPointer, options: OFDecodeOptions) throws(OFDecodeError) -> OFDecodedMessage {
+        var r = ByteReader(raw, lengthError: .badRequest(.badLen))
+        guard r.remaining >= OFHeader.length else {
+            throw OFDecodeError(.badRequest(.badLen), "\(r.remaining) bytes is shorter than a header")
         }
+        let h = try r.fixed(OFHeader.length, "header")
+        let header = OFHeader(version: h.u8(0), type: h.u8(1), length: h.u16(2), xid: h.u32(4))
+        guard header.version == OFP.version || header.type == OFType.hello.rawValue else {
+            throw OFDecodeError(.badRequest(.badVersion), "version \(header.version)")
+        }
+        guard Int(header.length) == r.end else {
+            throw OFDecodeError(.badRequest(.badLen), "header length \(header.length), \(r.end) bytes")
+        }
+        guard let type = header.messageType else {
+            throw OFDecodeError(.badRequest(.badType), "message type \(header.type)")
+        }
+        return OFDecodedMessage(header: header, message: try decodeBody(type, header: header, from: &r, options: options))
     }
 
     /// Decodes a message the framer delivered.
