@@ -60,7 +60,8 @@ extension TLVList {
 }
 
 struct TLVBytes: Hashable, @unchecked Sendable {
-    /// Never written after it is filled, so sharing it between threads is safe. Nil when empty.
+    /// Written only while nothing else holds it (a decoder's spare, see `TLVSpare`), so sharing
+    /// it between threads is safe. Nil when empty.
     private let storage: TLVStorage?
     private let start: Int
     let count: Int
@@ -71,13 +72,30 @@ struct TLVBytes: Hashable, @unchecked Sendable {
         self.storage = storage; self.start = start; self.count = count
     }
 
-    /// Runs `body` with a writer over new storage of `estimate` bytes and keeps what it wrote
-    /// (moved to storage of the right size only when the estimate was too small), with what
-    /// `body` returned.
+    /// Runs `body` with a writer over storage of `estimate` bytes from `spare` and keeps what it
+    /// wrote (moved to storage of the right size only when the estimate was too small), with
+    /// what `body` returned.
     @inline(__always)
-    static func write<R, E: Error>(estimate: Int, _ body: (inout ByteWriter) throws(E) -> R) throws(E) -> (TLVBytes, R) {
+    static func write<R, E: Error>(estimate: Int, spare: inout TLVSpare,
+                                   _ body: (inout ByteWriter) throws(E) -> R) throws(E) -> (TLVBytes, R) {
+        guard spare.keeps else {
+            let capacity = max(estimate, 8)
+            return try write(into: TLVStorage.make(capacity: capacity), capacity: capacity, body)
+        }
+        if spare.storage == nil && estimate <= TLVStorage.spareCapacity {
+            spare.storage = TLVStorage.make(capacity: TLVStorage.spareCapacity)
+        }
+        if isKnownUniquelyReferenced(&spare.storage), let storage = spare.storage, storage.size >= estimate {
+            return try write(into: storage, capacity: storage.size, body)
+        }
+        // The spare is still held by a message in use, or too small: storage of this one's size.
         let capacity = max(estimate, 8)
-        let first = TLVStorage.make(capacity: capacity)
+        return try write(into: TLVStorage.make(capacity: capacity), capacity: capacity, body)
+    }
+
+    @inline(__always)
+    private static func write<R, E: Error>(into first: TLVStorage, capacity: Int,
+                                           _ body: (inout ByteWriter) throws(E) -> R) throws(E) -> (TLVBytes, R) {
         // Only storage made inside comes out of the closure: handing `first` out through it as
         // well cost a retain and a release per call.
         let outcome = first.withUnsafeMutablePointerToElements { base -> Result<(TLVStorage?, Int, R), E> in
@@ -98,6 +116,9 @@ struct TLVBytes: Hashable, @unchecked Sendable {
         let (grown, count, result) = try outcome.get()
         return (TLVBytes(storage: count == 0 ? nil : grown ?? first, start: 0, count: count), result)
     }
+
+    /// The storage the bytes are in (for tests).
+    var storageIdentity: ObjectIdentifier? { storage.map(ObjectIdentifier.init) }
 
     /// The bytes in `range` (counted from the start of these), sharing the storage.
     func slice(_ range: Range<Int>) -> TLVBytes {
@@ -147,11 +168,35 @@ struct TLVBytes: Hashable, @unchecked Sendable {
     }
 }
 
-/// One allocation holding TLV bytes (how many of them are used, `TLVBytes` knows).
-final class TLVStorage: ManagedBuffer<Void, UInt8> {
+/// Where decoded TLV bytes go: into new storage of their size each time (`exact`), or into a
+/// decoder's spare storage (`reused`), written again only when nothing else holds it any more,
+/// that is when every value decoded into it before is gone (while something does, into new
+/// storage of their size). A connection that handles each message before it decodes the next
+/// thus decodes without allocating. Bytes past a value's `count` are never read, so what the
+/// storage held before cannot show through.
+struct TLVSpare {
+    fileprivate var storage: TLVStorage?
+    fileprivate let keeps: Bool
+
+    static var exact: TLVSpare { TLVSpare(storage: nil, keeps: false) }
+    static var reused: TLVSpare { TLVSpare(storage: nil, keeps: true) }
+
+    var identity: ObjectIdentifier? { storage.map(ObjectIdentifier.init) }
+}
+
+/// One allocation holding TLV bytes; the header is its capacity (how many of them are used,
+/// `TLVBytes` knows).
+final class TLVStorage: ManagedBuffer<Int, UInt8> {
+    /// A decoder's spare is made this large, so that it serves messages of every usual size.
+    static let spareCapacity = 512
+
     static func make(capacity: Int) -> TLVStorage {
-        unsafeDowncast(create(minimumCapacity: capacity) { _ in () }, to: TLVStorage.self)
+        unsafeDowncast(create(minimumCapacity: capacity) { _ in capacity }, to: TLVStorage.self)
     }
+
+    /// The capacity it was made with. Read through the pointer: `header`, a class property,
+    /// costs a dynamic exclusivity check on every read.
+    var size: Int { withUnsafeMutablePointerToHeader { $0.pointee } }
 }
 
 extension ByteWriter {

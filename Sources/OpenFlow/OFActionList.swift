@@ -38,7 +38,8 @@ public struct OFActionList: Hashable, Sendable, ExpressibleByArrayLiteral, Custo
     /// keeps it in canonical form.
     static func decode(from r: inout ByteReader, options: OFDecodeOptions) throws(OFDecodeError) -> OFActionList {
         if r.isAtEnd { return OFActionList() }
-        return OFActionList(canonical: try TLVBytes.write(estimate: r.remaining) { (w) throws(OFDecodeError) in
+        var exact = TLVSpare.exact
+        return OFActionList(canonical: try TLVBytes.write(estimate: r.remaining, spare: &exact) { (w) throws(OFDecodeError) in
             try OFAction.decodeList(from: &r, options: options, into: &w)
         }.0)
     }

@@ -63,17 +63,24 @@ extension OFInstructionList: Collection {
 
 extension OFInstructionList {
     /// Reads a flow's match and the instructions that fill the rest of `r` (a FLOW_MOD, a flow
-    /// stats entry), checking both, into one buffer that the two share. With `table`, a
-    /// goto_table must lead past it.
+    /// stats entry), checking both, into one buffer from `spare` that the two share. With
+    /// `table`, a goto_table must lead past it.
     @inline(__always)
-    static func decodeWithMatch(from r: inout ByteReader, options: OFDecodeOptions,
-                                in table: UInt8? = nil) throws(OFDecodeError) -> (OFMatch, OFInstructionList) {
-        let (bytes, matchTLVs) = try TLVBytes.write(estimate: r.remaining) { (w) throws(OFDecodeError) in
-            let match = try OFMatch.decode(from: &r, into: &w)
-            try OFInstruction.decodeList(from: &r, options: options, in: table, into: &w)
-            return match
+    static func decodeWithMatch(from r: inout ByteReader, options: OFDecodeOptions, in table: UInt8? = nil,
+                                spare: inout TLVSpare) throws(OFDecodeError) -> (OFMatch, OFInstructionList) {
+        let (bytes, matchTLVs) = try TLVBytes.write(estimate: r.remaining, spare: &spare) { (w) throws(OFDecodeError) in
+            try decodeWithMatch(from: &r, options: options, in: table, into: &w)
         }
         return (OFMatch(canonical: bytes.slice(matchTLVs)),
                 OFInstructionList(canonical: bytes.slice(matchTLVs.upperBound..<bytes.count)))
+    }
+
+    /// Writes both to `w`; returns where the match's TLVs are (the instructions follow them).
+    @inline(__always)
+    private static func decodeWithMatch(from r: inout ByteReader, options: OFDecodeOptions, in table: UInt8?,
+                                        into w: inout ByteWriter) throws(OFDecodeError) -> Range<Int> {
+        let match = try OFMatch.decode(from: &r, into: &w)
+        try OFInstruction.decodeList(from: &r, options: options, in: table, into: &w)
+        return match
     }
 }

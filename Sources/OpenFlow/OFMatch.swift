@@ -58,9 +58,9 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Reads an ofp_match and its padding, then checks duplicates and prerequisites.
-    static func decode(from r: inout ByteReader) throws(OFDecodeError) -> OFMatch {
+    static func decode(from r: inout ByteReader, spare: inout TLVSpare) throws(OFDecodeError) -> OFMatch {
         let estimate = r.peekU16(at: 2).map(Int.init) ?? 0
-        let (bytes, tlvs) = try TLVBytes.write(estimate: estimate) { (w) throws(OFDecodeError) in
+        let (bytes, tlvs) = try TLVBytes.write(estimate: estimate, spare: &spare) { (w) throws(OFDecodeError) in
             try decode(from: &r, into: &w)
         }
         return OFMatch(canonical: bytes.slice(tlvs))

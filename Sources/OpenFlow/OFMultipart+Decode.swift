@@ -48,8 +48,9 @@ extension OFFlowStatsRequest {
         let outPort = try r.u32(), outGroup = try r.u32()
         try r.skip(4)
         let cookie = try r.u64(), cookieMask = try r.u64()
+        var exact = TLVSpare.exact
         return OFFlowStatsRequest(tableID: table, outPort: outPort, outGroup: outGroup, cookie: cookie,
-                                  cookieMask: cookieMask, match: try OFMatch.decode(from: &r))
+                                  cookieMask: cookieMask, match: try OFMatch.decode(from: &r, spare: &exact))
     }
 }
 
@@ -71,6 +72,8 @@ extension OFMultipartReply {
                 datapath: try r.fixedString(OFP.descriptionLength)))
         case .flow:
             var list: [OFFlowStats] = []
+            // Each entry's lists in storage of their own size: a reply's entries are kept together.
+            var exact = TLVSpare.exact
             while !r.isAtEnd {
                 guard let length = r.peekU16().map(Int.init), length >= 56, length <= r.remaining else {
                     throw OFDecodeError(badLen, "flow stats length")
@@ -83,7 +86,7 @@ extension OFMultipartReply {
                 let flags = OFFlowModFlags(rawValue: try f.u16())
                 try f.skip(4)
                 let cookie = try f.u64(), packets = try f.u64(), bytes = try f.u64()
-                let (match, instructions) = try OFInstructionList.decodeWithMatch(from: &f, options: options)
+                let (match, instructions) = try OFInstructionList.decodeWithMatch(from: &f, options: options, spare: &exact)
                 list.append(OFFlowStats(tableID: table, durationSec: sec, durationNsec: nsec, priority: priority,
                                         idleTimeout: idle, hardTimeout: hard, flags: flags, cookie: cookie,
                                         packetCount: packets, byteCount: bytes, match: match, instructions: instructions))

@@ -2,10 +2,11 @@ import Foundation
 import OpenFlow
 import Packet
 
-/// `ofbench codec [--messages N] [--part encode|decode|both] [--build]`: encodes and/or decodes
-/// one install FLOW_MOD in a loop and prints messages/s; with `--build` the message is built
-/// from its values (match fields, actions) each time, as a controller does for every flow,
-/// and that is counted with the encoding. A plain loop that `perf record` can profile and
+/// `ofbench codec [--messages N] [--part encode|decode|both] [--build] [--one-shot]`: encodes
+/// and/or decodes one install FLOW_MOD in a loop and prints messages/s; with `--build` the
+/// message is built from its values (match fields, actions) each time, as a controller does for
+/// every flow, and that is counted with the encoding. Decoding is by an `OFMessageDecoder`, as
+/// a connection decodes; with `--one-shot`, by `OFMessage.decode`, which allocates each time. A plain loop that `perf record` can profile and
 /// that `tools/bench/codec` runs under callgrind to count instructions per message (the
 /// Benchmark suite's OpenFlowBenchmarks measures the same with percentiles, in wall time).
 func runCodec() -> Never {
@@ -16,6 +17,8 @@ func runCodec() -> Never {
         exit(2)
     }
     let build = CommandLine.arguments.contains("--build")
+    let oneShot = CommandLine.arguments.contains("--one-shot")
+    var decoder = OFMessageDecoder(options: .datapath)
     // Decided once: comparing the option strings in the loop cost 60 instructions a message.
     let encodes = part != "decode", decodes = part != "encode", decodesWhatItEncodes = part == "both"
     func installFlowMod(_ i: Int) -> OFFlowMod {
@@ -36,7 +39,8 @@ func runCodec() -> Never {
             checksum &+= buffer.count
         }
         if decodes {
-            let decoded = try! OFMessage.decode(decodesWhatItEncodes ? buffer : encoded, options: .datapath)
+            let bytes = decodesWhatItEncodes ? buffer : encoded
+            let decoded = try! oneShot ? OFMessage.decode(bytes, options: .datapath) : decoder.decode(bytes)
             checksum &+= Int(decoded.header.xid)
         }
     }

@@ -44,8 +44,8 @@ extension SwitchSession {
         taken.delegate?.sessionDidClose(self)
     }
 
-    /// One framed message from the switch.
-    func received(_ frame: OFFrame) {
+    /// One framed message from the switch, decoded by the connection's decoder.
+    func received(_ frame: OFFrame, decoder: inout OFMessageDecoder) {
         state.withLock { s in
             s.lastHeard = .now()
             s.unansweredEchoes = 0
@@ -53,7 +53,7 @@ extension SwitchSession {
         count { $0.countReceived(frame.header.messageType) }
         let message: OFMessage
         do {
-            message = try OFMessage.decode(frame, options: .controller).message
+            message = try decoder.decode(frame).message
         } catch {
             receivedUndecodable(frame, error)
             return

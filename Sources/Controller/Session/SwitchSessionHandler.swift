@@ -8,6 +8,8 @@ final class SwitchSessionHandler: ChannelInboundHandler {
 
     let session: SwitchSession
     var framer = OFFramer()
+    /// Reuses its storage from message to message: the session is done with each before the next.
+    var decoder = OFMessageDecoder(options: .controller)
 
     init(session: SwitchSession) { self.session = session }
 
@@ -26,7 +28,7 @@ final class SwitchSessionHandler: ChannelInboundHandler {
         buffer.withUnsafeReadableBytes { framer.append($0) }
         do {
             while let frame = try framer.nextMessage() {
-                session.received(frame)
+                session.received(frame, decoder: &decoder)
             }
         } catch {
             session.log("openflow: \(session.name): \(error) (header \(error.header.map { String($0, radix: 16) }.joined(separator: " "))); closing")

@@ -8,7 +8,7 @@ extension AgentConnection {
         let xid = frame.header.xid
         let message: OFMessage
         do {
-            message = try OFMessage.decode(frame, options: Self.decodeOptions).message
+            message = try decoder.decode(frame).message
         } catch {
             // The error the spec names, echoing the offending bytes; the connection stays up.
             write(context, error.errorMessage(offending: Array(frame.bytes)), xid: xid)

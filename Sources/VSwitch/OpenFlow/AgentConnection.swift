@@ -13,6 +13,8 @@ final class AgentConnection: ChannelInboundHandler, @unchecked Sendable {
     let isController: Bool
     var channel: Channel?
     var framer = OFFramer()
+    /// Reuses its storage from message to message: each is applied before the next is decoded.
+    var decoder = OFMessageDecoder(options: AgentConnection.decodeOptions)
     var helloReceived = false
     var role: OFControllerRole = .equal
     var async = OFAsyncConfig.default
