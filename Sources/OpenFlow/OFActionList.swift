@@ -30,7 +30,15 @@ public struct OFActionList: Hashable, Sendable, ExpressibleByArrayLiteral, Custo
         if let bytes = storage.wire {
             w.append(bytes)
         } else {
-            for a in storage.values { a.encode(into: &w) }
+            storage.values.withUnsafeBufferPointer { all in
+                for k in all.indices {
+                    if case .output(let port, let maxLength) = all[k] {
+                        OFAction.encodeOutput(port: port, maxLength: maxLength, into: &w)
+                    } else {
+                        all[k].encode(into: &w)
+                    }
+                }
+            }
         }
     }
 

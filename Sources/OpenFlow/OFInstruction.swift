@@ -37,6 +37,8 @@ public enum OFInstruction: Hashable, Sendable {
     }
 
     func encode(into w: inout ByteWriter) {
+        if case .writeActions(let actions) = self { return Self.encodeActions(.writeActions, actions, into: &w) }
+        if case .applyActions(let actions) = self { return Self.encodeActions(.applyActions, actions, into: &w) }
         let start = w.count
         let type = type.rawValue
         w.fixed(4) { o in o.u16(0, type); o.u16(2, 0) }  // length, written once the body is
@@ -45,9 +47,8 @@ public enum OFInstruction: Hashable, Sendable {
             w.u8(t); w.zeros(3)
         case .writeMetadata(let value, let mask):
             w.zeros(4); w.u64(value); w.u64(mask)
-        case .writeActions(let actions), .applyActions(let actions):
-            w.zeros(4)
-            actions.encode(into: &w)
+        case .writeActions, .applyActions:
+            preconditionFailure("action instructions are written by encodeActions")
         case .clearActions:
             w.zeros(4)
         case .meter(let id):
@@ -56,6 +57,17 @@ public enum OFInstruction: Hashable, Sendable {
             w.u32(id); w.append(data)
             w.padTo8(from: start)
         }
+        w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
+    }
+
+    /// A write- or apply-actions instruction. A list's encoder calls it for apply-actions, the
+    /// instruction nearly every flow has, straight from the list's storage: as an argument of
+    /// `encode` the instruction was copied first, its action list retained and released.
+    @inline(__always)
+    static func encodeActions(_ type: OFInstructionType, _ actions: OFActionList, into w: inout ByteWriter) {
+        let start = w.count
+        w.fixed(8) { o in o.u16(0, type.rawValue); o.u16(2, 0); o.u32(4, 0) }  // length, written once the actions are
+        actions.encode(into: &w)
         w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
     }
 }

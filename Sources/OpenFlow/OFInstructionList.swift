@@ -30,7 +30,15 @@ public struct OFInstructionList: Hashable, Sendable, ExpressibleByArrayLiteral, 
         if let bytes = storage.wire {
             w.append(bytes)
         } else {
-            for i in storage.values { i.encode(into: &w) }
+            storage.values.withUnsafeBufferPointer { all in
+                for k in all.indices {
+                    if case .applyActions(let actions) = all[k] {
+                        OFInstruction.encodeActions(.applyActions, actions, into: &w)
+                    } else {
+                        all[k].encode(into: &w)
+                    }
+                }
+            }
         }
     }
 
