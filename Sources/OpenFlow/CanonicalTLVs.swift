@@ -2,9 +2,10 @@
 /// built from values, they keep the values (an array, as the caller gave it); decoded, they
 /// keep canonical wire bytes instead of arrays of values. Decoding validates each element and
 /// writes it back, re-encoded, into one buffer per message, and the lists are views of that
-/// buffer: a decoded FLOW_MOD costs one allocation instead of three arrays built,
-/// reference-counted and torn down, and encoding a decoded list is a copy. Elements of a
-/// decoded list are parsed again when it is iterated.
+/// buffer: a decoded FLOW_MOD costs one allocation (none from a connection's
+/// `OFMessageDecoder`, see `TLVSpare`) instead of three arrays built, reference-counted and torn
+/// down, and encoding a decoded list is a copy. Elements of a decoded list are parsed again
+/// when it is iterated.
 ///
 /// The bytes are always this codec's own encoding of the values it decoded, so two decoded
 /// lists are equal when their bytes are, and iterating never meets a shape it cannot read.

@@ -137,11 +137,14 @@ import TestSupport
             framer.append(chunk)
             var options: OFDecodeOptions = rng.bool() ? .controller : .datapath
             options.maxTableID = rng.bool() ? OFTableID.max : 3
+            // As a connection decodes (its storage reused from message to message), and
+            // re-decoded below one-shot.
+            var decoder = OFMessageDecoder(options: options)
             do {
                 while let frame = try framer.nextMessage() {
                     // The error as a value, caught where it first propagates: a rethrow would
                     // cost a backtrace capture per refused message under Swift Testing.
-                    switch Result(catching: { () throws(OFDecodeError) in try OFMessage.decode(frame.bytes, options: options) }) {
+                    switch Result(catching: { () throws(OFDecodeError) in try decoder.decode(frame.bytes) }) {
                     case .success(let decoded):
                         let message = decoded.message
                         t.decoded += 1
