@@ -77,18 +77,11 @@ extension OFInstructionList {
     static func decodeWithMatch(from r: inout ByteReader, options: OFDecodeOptions, in table: UInt8? = nil,
                                 spare: inout TLVSpare) throws(OFDecodeError) -> (OFMatch, OFInstructionList) {
         let (bytes, matchTLVs) = try TLVBytes.write(estimate: r.remaining, spare: &spare) { (w) throws(OFDecodeError) in
-            try decodeWithMatch(from: &r, options: options, in: table, into: &w)
+            let match = try OFMatch.decode(from: &r, into: &w)
+            try OFInstruction.decodeList(from: &r, options: options, in: table, into: &w)
+            return match
         }
         return (OFMatch(canonical: bytes.slice(matchTLVs)),
                 OFInstructionList(canonical: bytes.slice(matchTLVs.upperBound..<bytes.count)))
-    }
-
-    /// Writes both to `w`; returns where the match's TLVs are (the instructions follow them).
-    @inline(__always)
-    private static func decodeWithMatch(from r: inout ByteReader, options: OFDecodeOptions, in table: UInt8?,
-                                        into w: inout ByteWriter) throws(OFDecodeError) -> Range<Int> {
-        let match = try OFMatch.decode(from: &r, into: &w)
-        try OFInstruction.decodeList(from: &r, options: options, in: table, into: &w)
-        return match
     }
 }

@@ -210,7 +210,8 @@ extension OFHello {
 }
 
 extension OFFlowMod {
-    @inline(__always)
+    /// Transparent: marked inline-always it was called out of line once it took `spare`.
+    @_transparent
     static func decode(from r: inout ByteReader, options: OFDecodeOptions, spare: inout TLVSpare) throws(OFDecodeError) -> OFFlowMod {
         let f = try r.fixed(40, "flow-mod truncated")
         let cookie = f.u64(0), cookieMask = f.u64(8)
