@@ -74,6 +74,37 @@ import Testing
         #expect(third.message == .flowMod(Self.flowMod(3)))
     }
 
+    /// Messages handed to another task, as the controller hands PACKET_INs to its apps: the
+    /// decoder must not write into storage until the other task has dropped what it read. The
+    /// consumer checks every message it gets against the one that was encoded.
+    @Test func messagesHandedToAnotherTaskStayIntact() async throws {
+        let count = 20_000
+        let wire = try (0..<64).map { try OFMessage.flowMod(Self.flowMod($0, actions: 1 + $0 % 3)).encode(xid: UInt32($0)) }
+        let (stream, continuation) = AsyncStream.makeStream(of: (Int, OFDecodedMessage).self, bufferingPolicy: .bufferingNewest(8))
+        let consumer = Task {
+            var wrong = 0, seen = 0
+            for await (i, decoded) in stream {
+                seen += 1
+                if decoded.message != .flowMod(Self.flowMod(i % 64, actions: 1 + i % 64 % 3)) { wrong += 1 }
+            }
+            return (seen, wrong)
+        }
+        var decoder = OFMessageDecoder(options: .datapath)
+        var reused = 0
+        for i in 0..<count {
+            let decoded = try decoder.decode(wire[i % 64])
+            if case .flowMod(let mod) = decoded.message, mod.match.storage.wire?.storageIdentity == decoder.spareIdentity {
+                reused += 1
+            }
+            continuation.yield((i, decoded))
+        }
+        continuation.finish()
+        let (seen, wrong) = await consumer.value
+        #expect(seen > 0)
+        #expect(reused > 0, "the spare was never free, so nothing was tested")
+        #expect(wrong == 0)
+    }
+
     /// A message larger than the spare decodes into storage of its own, and the spare stays.
     @Test func largeMessageDoesNotReplaceTheSpare() throws {
         var decoder = OFMessageDecoder(options: .controller)
