@@ -52,6 +52,19 @@ extension TLVList {
         if let wire { parse(wire, i.offset) } else { values[i.offset] }
     }
 
+    /// Writes the list: decoded, its bytes as they are; built, each value by `encodeValue`, which
+    /// is handed the value where it lies in the array. Calling a method on an element copied it
+    /// first (an outlined copy, its payload retained and released), so a list's common case is
+    /// written from the element in place (OFActionList, OFInstructionList).
+    @inline(__always)
+    func encode(into w: inout ByteWriter, _ encodeValue: (UnsafePointer<Element>, inout ByteWriter) -> Void) {
+        if let wire { return w.append(wire) }
+        values.withUnsafeBufferPointer { all in
+            guard let base = all.baseAddress else { return }
+            for k in 0..<all.count { encodeValue(base + k, &w) }
+        }
+    }
+
     /// Whether two decoded lists are equal (their bytes are); nil when either was built from
     /// values, which then compare element by element.
     func sameWire(as other: TLVList) -> Bool? {

@@ -27,17 +27,11 @@ public struct OFActionList: Hashable, Sendable, ExpressibleByArrayLiteral, Custo
 
     @inline(__always)
     func encode(into w: inout ByteWriter) {
-        if let bytes = storage.wire {
-            w.append(bytes)
-        } else {
-            storage.values.withUnsafeBufferPointer { all in
-                for k in all.indices {
-                    if case .output(let port, let maxLength) = all[k] {
-                        OFAction.encodeOutput(port: port, maxLength: maxLength, into: &w)
-                    } else {
-                        all[k].encode(into: &w)
-                    }
-                }
+        storage.encode(into: &w) { action, w in
+            if case .output(let port, let maxLength) = action.pointee {
+                OFAction.encodeOutput(port: port, maxLength: maxLength, into: &w)
+            } else {
+                action.pointee.encode(into: &w)
             }
         }
     }

@@ -65,9 +65,18 @@ public enum OFInstruction: Hashable, Sendable {
     /// `encode` the instruction was copied first, its action list retained and released.
     @inline(__always)
     static func encodeActions(_ type: OFInstructionType, _ actions: OFActionList, into w: inout ByteWriter) {
+        writeActions(type.rawValue, into: &w) { w in actions.encode(into: &w) }
+    }
+
+    /// A write- or apply-actions instruction whose actions `body` writes: the 8-byte header, with
+    /// the length patched in once they are written. The encoder's and the decoder's (which
+    /// writes actions back as it checks them) one layout.
+    @inline(__always)
+    static func writeActions<E: Error>(_ type: UInt16, into w: inout ByteWriter,
+                                       _ body: (inout ByteWriter) throws(E) -> Void) throws(E) {
         let start = w.count
-        w.fixed(8) { o in o.u16(0, type.rawValue); o.u16(2, 0); o.u32(4, 0) }  // length, written once the actions are
-        actions.encode(into: &w)
+        w.fixed(8) { o in o.u16(0, type); o.u16(2, 0); o.u32(4, 0) }
+        try body(&w)
         w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
     }
 }
@@ -92,10 +101,9 @@ extension OFInstruction {
                 seen |= bit
                 var actions = try r.sub(length, lengthError: .badInstruction(.badLen), "instruction")
                 try actions.skip(8)
-                let start = w.count
-                w.fixed(8) { o in o.u16(0, type); o.u16(2, 0); o.u32(4, 0) }  // length, written once the actions are
-                try OFAction.decodeList(from: &actions, options: options, into: &w)
-                w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
+                try writeActions(type, into: &w) { (w) throws(OFDecodeError) in
+                    try OFAction.decodeList(from: &actions, options: options, into: &w)
+                }
                 continue
             }
             let (instruction, _) = try parse(from: &r)

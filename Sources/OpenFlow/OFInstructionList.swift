@@ -27,17 +27,11 @@ public struct OFInstructionList: Hashable, Sendable, ExpressibleByArrayLiteral, 
 
     @inline(__always)
     func encode(into w: inout ByteWriter) {
-        if let bytes = storage.wire {
-            w.append(bytes)
-        } else {
-            storage.values.withUnsafeBufferPointer { all in
-                for k in all.indices {
-                    if case .applyActions(let actions) = all[k] {
-                        OFInstruction.encodeActions(.applyActions, actions, into: &w)
-                    } else {
-                        all[k].encode(into: &w)
-                    }
-                }
+        storage.encode(into: &w) { instruction, w in
+            if case .applyActions(let actions) = instruction.pointee {
+                OFInstruction.encodeActions(.applyActions, actions, into: &w)
+            } else {
+                instruction.pointee.encode(into: &w)
             }
         }
     }

@@ -18,21 +18,27 @@ extension OFMessage {
     public static func decode(_ bytes: [UInt8], options: OFDecodeOptions = .controller)
         throws(OFDecodeError) -> OFDecodedMessage {
         var spare = TLVSpare.exact
-        return try bytes.span.withUnsafeBytes { (raw) throws(OFDecodeError) in try decode(raw, options: options, spare: &spare) }
+        return try decode(bytes.span, options: options, spare: &spare)
     }
 
     /// Decodes one whole message held in part of a larger buffer (a framer's).
     public static func decode(_ bytes: ArraySlice<UInt8>, options: OFDecodeOptions = .controller)
         throws(OFDecodeError) -> OFDecodedMessage {
         var spare = TLVSpare.exact
-        return try bytes.span.withUnsafeBytes { (raw) throws(OFDecodeError) in try decode(raw, options: options, spare: &spare) }
+        return try decode(bytes.span, options: options, spare: &spare)
     }
 
     /// Through the span, whose `withUnsafeBytes` throws typed errors, the decoded message is
     /// returned as it is, not wrapped in a `Result` and copied out of it again.
     @inline(__always)
-    static func decode(_ raw: UnsafeRawBufferPointer, options: OFDecodeOptions,
+    static func decode(_ bytes: Span<UInt8>, options: OFDecodeOptions,
                        spare: inout TLVSpare) throws(OFDecodeError) -> OFDecodedMessage {
+        try bytes.withUnsafeBytes { (raw) throws(OFDecodeError) in try decode(raw, options: options, spare: &spare) }
+    }
+
+    @inline(__always)
+    private static func decode(_ raw: UnsafeRawBufferPointer, options: OFDecodeOptions,
+                               spare: inout TLVSpare) throws(OFDecodeError) -> OFDecodedMessage {
         var r = ByteReader(raw, lengthError: .badRequest(.badLen))
         guard r.remaining >= OFHeader.length else {
             throw OFDecodeError(.badRequest(.badLen), "\(r.remaining) bytes is shorter than a header")

@@ -18,17 +18,11 @@ public struct OFMessageDecoder {
     /// Decodes one whole message (exactly `header.length` bytes, as `OFFramer` delivers them),
     /// with the errors of `OFMessage.decode`.
     public mutating func decode(_ bytes: ArraySlice<UInt8>) throws(OFDecodeError) -> OFDecodedMessage {
-        let options = options
-        return try bytes.span.withUnsafeBytes { (raw) throws(OFDecodeError) in
-            try OFMessage.decode(raw, options: options, spare: &spare)
-        }
+        try OFMessage.decode(bytes.span, options: options, spare: &spare)
     }
 
     public mutating func decode(_ bytes: [UInt8]) throws(OFDecodeError) -> OFDecodedMessage {
-        let options = options
-        return try bytes.span.withUnsafeBytes { (raw) throws(OFDecodeError) in
-            try OFMessage.decode(raw, options: options, spare: &spare)
-        }
+        try OFMessage.decode(bytes.span, options: options, spare: &spare)
     }
 
     public mutating func decode(_ frame: OFFrame) throws(OFDecodeError) -> OFDecodedMessage {
