@@ -6,9 +6,10 @@ import Packet
 /// and/or decodes one install FLOW_MOD in a loop and prints messages/s; with `--build` the
 /// message is built from its values (match fields, actions) each time, as a controller does for
 /// every flow, and that is counted with the encoding. Decoding is by an `OFMessageDecoder`, as
-/// a connection decodes; with `--one-shot`, by `OFMessage.decode`, which allocates each time. A plain loop that `perf record` can profile and
-/// that `tools/bench/codec` runs under callgrind to count instructions per message (the
-/// Benchmark suite's OpenFlowBenchmarks measures the same with percentiles, in wall time).
+/// a connection decodes; with `--one-shot`, by `OFMessage.decode`, which allocates each time.
+/// A plain loop that `perf record` can profile and that `tools/bench/codec` runs under
+/// callgrind to count instructions per message (the Benchmark suite's OpenFlowBenchmarks
+/// measures the same with percentiles, in wall time).
 func runCodec() -> Never {
     let count = Int(option("messages", "2000000"))!
     let part = option("part", "both")
