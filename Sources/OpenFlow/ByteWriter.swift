@@ -162,10 +162,13 @@ struct ByteWriter: ~Copyable {
         zeros((8 - (count - start) % 8) % 8)
     }
 
+    /// Sets the 16-bit length field of the structure written from `start` (at `start + 2`, where
+    /// the message header, ofp_match, actions and instructions all have it) to the bytes written
+    /// since `start`: lengths are patched in once the body is written.
     @inline(__always)
-    mutating func setU16(_ v: UInt16, at offset: Int) {
-        precondition(offset >= 0 && offset + 2 <= count)
-        storage.storeBytes(of: v.bigEndian, toByteOffset: offset, as: UInt16.self)
+    mutating func patchLength(from start: Int) {
+        precondition(start >= 0 && start + 4 <= count)
+        storage.storeBytes(of: UInt16(truncatingIfNeeded: count - start).bigEndian, toByteOffset: start + 2, as: UInt16.self)
     }
 }
 

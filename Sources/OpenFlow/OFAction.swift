@@ -93,7 +93,7 @@ public enum OFAction: Hashable, Sendable {
             w.u32(id); w.append(data)
             w.padTo8(from: start)
         }
-        w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
+        w.patchLength(from: start)
     }
 
     /// An output action, the action nearly every flow has: written with its length known, where

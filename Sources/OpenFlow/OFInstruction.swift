@@ -57,7 +57,7 @@ public enum OFInstruction: Hashable, Sendable {
             w.u32(id); w.append(data)
             w.padTo8(from: start)
         }
-        w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
+        w.patchLength(from: start)
     }
 
     /// A write- or apply-actions instruction. A list's encoder calls it for apply-actions, the
@@ -77,7 +77,7 @@ public enum OFInstruction: Hashable, Sendable {
         let start = w.count
         w.fixed(8) { o in o.u16(0, type); o.u16(2, 0); o.u32(4, 0) }
         try body(&w)
-        w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
+        w.patchLength(from: start)
     }
 }
 

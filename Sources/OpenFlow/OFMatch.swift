@@ -49,7 +49,7 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
         // The length, without the padding, is written once the TLVs are.
         w.fixed(4) { o in o.u16(0, Self.typeOXM); o.u16(2, 0) }
         storage.encode(into: &w) { field, w in field.pointee.encode(into: &w) }
-        w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
+        w.patchLength(from: start)
         w.padTo8(from: start)
     }
 

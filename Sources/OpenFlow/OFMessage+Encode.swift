@@ -37,7 +37,7 @@ extension OFMessage {
         let type = type.rawValue
         w.fixed(OFHeader.length) { o in o.u8(0, version); o.u8(1, type); o.u16(2, 0); o.u32(4, xid) }
         encodeBody(into: &w)
-        w.setU16(UInt16(truncatingIfNeeded: w.count - start), at: start + 2)
+        w.patchLength(from: start)
     }
 
     /// A capacity hint so encoding rarely reallocates: exact for the frequent messages.
