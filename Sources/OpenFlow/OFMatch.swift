@@ -79,6 +79,17 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
         var seen: UInt64 = 0
         var established = Established()
         while !body.isAtEnd {
+            if let header = body.peekU32(), let length = OXMQuickShape.length(ofHeader: header, available: body.remaining) {
+                let tlv = body.base.baseAddress! + body.offset
+                let number = UInt8(truncatingIfNeeded: header >> 9) & 0x7F, hasMask = header & 0x100 != 0
+                let bit = UInt64(1) << UInt64(number)
+                if seen & bit == 0 && (!hasMask || OXMQuickShape.valueWithinMask(tlv, width: (length - 4) / 2)) {
+                    seen |= bit
+                    if !hasMask { established.add(number: number, tlv) }
+                    body.offset += length
+                    continue
+                }
+            }
             // OXMField.parse and validate, fused: good TLVs are checked where they lie, and only
             // a bad one is made into a value (to name what is wrong with it).
             let (field, value, mask) = try OXMField.readParts(from: &body, context: .match)
@@ -90,7 +101,8 @@ public struct OFMatch: Hashable, Sendable, CustomStringConvertible {
             seen |= bit
             established.add(field, value.low, mask: mask?.low)
         }
-        while seen != 0 {
+        // Which field lacks its prerequisite is looked for only when one does.
+        while seen & ~established.allowed != 0 {
             let number = UInt8(seen.trailingZeroBitCount)
             seen &= seen - 1
             if let field = FlowField(oxmField: number), !established.allows(field) {
@@ -160,6 +172,39 @@ extension OFMatch {
                 vlanPresent = value & present != 0 && (mask.map { $0 & present != 0 } ?? true)
             default: break
             }
+        }
+
+        /// An unmasked plain TLV (`OXMQuickShape`) at `tlv`: eth_type and ip_proto are the
+        /// ones that establish something.
+        @inline(__always)
+        mutating func add(number: UInt8, _ tlv: UnsafeRawPointer) {
+            if number == FlowField.ethType.oxmField {
+                ethType = UInt64(UInt16(bigEndian: tlv.loadUnaligned(fromByteOffset: 4, as: UInt16.self)))
+            } else if number == FlowField.ipProto.oxmField {
+                ipProto = UInt64(tlv.load(fromByteOffset: 4, as: UInt8.self))
+            }
+        }
+
+        /// `allows` for every field at once, as a set of OXM field numbers. A test holds the two
+        /// to the same answers.
+        var allowed: UInt64 {
+            func bit(_ f: FlowField) -> UInt64 { 1 << UInt64(f.oxmField) }
+            var a = bit(.inPort) | bit(.metadata) | bit(.ethDst) | bit(.ethSrc) | bit(.ethType) | bit(.vlanVID) | bit(.tunnelID)
+            if vlanPresent { a |= bit(.vlanPCP) }
+            switch ethType {
+            case 0x0800: a |= bit(.ipDSCP) | bit(.ipECN) | bit(.ipProto) | bit(.ipv4Src) | bit(.ipv4Dst)
+            case 0x86DD: a |= bit(.ipDSCP) | bit(.ipECN) | bit(.ipProto) | bit(.ipv6Src) | bit(.ipv6Dst)
+            case 0x0806: a |= bit(.arpOp) | bit(.arpSPA) | bit(.arpTPA) | bit(.arpSHA) | bit(.arpTHA)
+            default: break
+            }
+            switch ipProto {
+            case 6: a |= bit(.tcpSrc) | bit(.tcpDst)
+            case 17: a |= bit(.udpSrc) | bit(.udpDst)
+            case 1: a |= bit(.icmpv4Type) | bit(.icmpv4Code)
+            case 58: a |= bit(.icmpv6Type) | bit(.icmpv6Code)
+            default: break
+            }
+            return a
         }
 
         func allows(_ field: FlowField) -> Bool {
