@@ -9,6 +9,8 @@ final class EmulatedSwitch: @unchecked Sendable {
     let dpid: UInt64
     let fd: Int32
     var framer = OFFramer()
+    /// As a switch agent decodes its connection (options as `OFMessage.decode`'s default).
+    var decoder = OFMessageDecoder()
     let macs: Int
     var sent = 0
     var responses = 0
@@ -72,7 +74,7 @@ final class EmulatedSwitch: @unchecked Sendable {
             if n < 0 { continue }
             framer.append(Array(buf[..<n]))
             while let frame = try? framer.nextMessage() {
-                guard let decoded = try? OFMessage.decode(frame) else { continue }
+                guard let decoded = try? decoder.decode(frame) else { continue }
                 let header = decoded.header
                 switch decoded.message {
                 case .featuresRequest:
