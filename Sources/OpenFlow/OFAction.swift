@@ -68,31 +68,32 @@ public enum OFAction: Hashable, Sendable {
     }
 
     func encode(into w: inout ByteWriter) {
-        if case .output(let port, let maxLength) = self {
+        switch self {
+        case .output(let port, let maxLength):
             Self.encodeOutput(port: port, maxLength: maxLength, into: &w)
-            return
+        case .copyTTLOut, .copyTTLIn, .decMPLSTTL, .popVLAN, .decNwTTL, .popPBB:
+            write(into: &w) { w in w.zeros(4) }
+        case .setMPLSTTL(let ttl), .setNwTTL(let ttl):
+            write(into: &w) { w in w.u8(ttl); w.zeros(3) }
+        case .pushVLAN(let e), .pushMPLS(let e), .popMPLS(let e), .pushPBB(let e):
+            write(into: &w) { w in w.u16(e); w.zeros(2) }
+        case .setQueue(let id), .group(let id):
+            write(into: &w) { w in w.u32(id) }
+        case .setField(let f):
+            write(into: &w) { w in f.encode(into: &w) }
+        case .experimenter(let id, let data):
+            write(into: &w) { w in w.u32(id); w.append(data) }
         }
+    }
+
+    /// The action's header, what `body` writes, padding to 8 bytes, and the length patched in.
+    @inline(__always)
+    private func write(into w: inout ByteWriter, _ body: (inout ByteWriter) -> Void) {
         let start = w.count
         w.u16(type.rawValue)
-        w.u16(0)  // length, written once the body is
-        switch self {
-        case .output:
-            preconditionFailure("output actions are written by encodeOutput")
-        case .copyTTLOut, .copyTTLIn, .decMPLSTTL, .popVLAN, .decNwTTL, .popPBB:
-            w.zeros(4)
-        case .setMPLSTTL(let ttl), .setNwTTL(let ttl):
-            w.u8(ttl); w.zeros(3)
-        case .pushVLAN(let e), .pushMPLS(let e), .popMPLS(let e), .pushPBB(let e):
-            w.u16(e); w.zeros(2)
-        case .setQueue(let id), .group(let id):
-            w.u32(id)
-        case .setField(let f):
-            f.encode(into: &w)
-            w.padTo8(from: start)
-        case .experimenter(let id, let data):
-            w.u32(id); w.append(data)
-            w.padTo8(from: start)
-        }
+        w.u16(0)
+        body(&w)
+        w.padTo8(from: start)
         w.patchLength(from: start)
     }
 
