@@ -92,17 +92,16 @@ struct TLVBytes: Hashable, @unchecked Sendable {
     @inline(__always)
     static func write<R, E: Error>(estimate: Int, spare: inout TLVSpare,
                                    _ body: (inout ByteWriter) throws(E) -> R) throws(E) -> (TLVBytes, R) {
-        guard spare.keeps else {
-            let capacity = max(estimate, 8)
-            return try write(into: TLVStorage.make(capacity: capacity), capacity: capacity, body)
+        if spare.keeps {
+            if spare.storage == nil && estimate <= TLVStorage.spareCapacity {
+                spare.storage = TLVStorage.make(capacity: TLVStorage.spareCapacity)
+            }
+            if isKnownUniquelyReferenced(&spare.storage), let storage = spare.storage, storage.size >= estimate {
+                return try write(into: storage, capacity: storage.size, body)
+            }
         }
-        if spare.storage == nil && estimate <= TLVStorage.spareCapacity {
-            spare.storage = TLVStorage.make(capacity: TLVStorage.spareCapacity)
-        }
-        if isKnownUniquelyReferenced(&spare.storage), let storage = spare.storage, storage.size >= estimate {
-            return try write(into: storage, capacity: storage.size, body)
-        }
-        // The spare is still held by a message in use, or too small: storage of this one's size.
+        // Exact storage asked for, or the spare is still held by a message in use, or too small:
+        // storage of this one's size.
         let capacity = max(estimate, 8)
         return try write(into: TLVStorage.make(capacity: capacity), capacity: capacity, body)
     }
