@@ -33,12 +33,25 @@ public final class OFOutbox: Sendable {
         }
     }
 
-    /// Takes everything queued, and whether the connection should close once it is written;
-    /// the next `add` asks for a new flush.
-    public func take() -> (bytes: [UInt8], close: Bool) {
+    /// A queue that grew past this drops its storage when taken, so one large burst (a big
+    /// multipart reply) does not stay allocated for the connection's lifetime.
+    static let keptCapacity = 1 << 20
+
+    /// Hands everything queued to `body` (which copies it into the connection's own buffer) and
+    /// says whether the connection should close once it is written; the next `add` asks for a
+    /// new flush. The queue keeps its storage for the next burst: handing the array itself out
+    /// cost an allocation, and a few more as it grew again, per burst.
+    public func take<R: Sendable>(_ body: (UnsafeRawBufferPointer) -> R) -> (R, close: Bool) {
         queue.withLock { q in
-            defer { q = Queue() }
-            return (q.bytes, q.closeAfterFlush)
+            let taken = q.bytes.withUnsafeBytes(body)
+            let close = q.closeAfterFlush
+            if q.bytes.capacity > Self.keptCapacity { q.bytes = [] } else { q.bytes.removeAll(keepingCapacity: true) }
+            q.flushPending = false
+            q.closeAfterFlush = false
+            return (taken, close)
         }
     }
+
+    /// How many bytes the queue can hold without growing (for tests).
+    var storageCapacity: Int { queue.withLock { $0.bytes.capacity } }
 }

@@ -1,4 +1,4 @@
-import OpenFlow
+@testable import OpenFlow
 import Testing
 
 @Suite("OFOutbox")
@@ -8,12 +8,12 @@ struct OFOutboxTests {
         let outbox = OFOutbox()
         #expect(try outbox.add([(.barrierRequest, 1)]))
         #expect(try outbox.add([(.echoRequest([7]), 2), (.featuresRequest, 3)]) == false)
-        let (bytes, close) = outbox.take()
+        let (bytes, close) = outbox.take { Array($0) }
         #expect(!close)
         let expected = try OFMessage.barrierRequest.encode(xid: 1) + OFMessage.echoRequest([7]).encode(xid: 2)
             + OFMessage.featuresRequest.encode(xid: 3)
         #expect(bytes == expected)
-        #expect(outbox.take().bytes.isEmpty)
+        #expect(outbox.take { $0.count }.0 == 0)
         #expect(try outbox.add([(.barrierRequest, 4)]), "after a take, the next addition asks for a new flush")
     }
 
@@ -25,10 +25,32 @@ struct OFOutboxTests {
             try outbox.add([(.echoRequest([1]), 2), (.echoRequest([UInt8](repeating: 0, count: 70_000)), 3)])
         }
         #expect(try outbox.add([(.barrierReply, 4)], thenClose: true) == false)
-        let (bytes, close) = outbox.take()
+        let (bytes, close) = outbox.take { Array($0) }
         #expect(bytes == (try OFMessage.barrierRequest.encode(xid: 1) + OFMessage.barrierReply.encode(xid: 4)))
         #expect(close)
         _ = try outbox.add([(.barrierRequest, 5)])
-        #expect(outbox.take().close == false)
+        #expect(outbox.take { _ in () }.close == false)
+    }
+
+    @Test("The queue keeps its storage from one burst to the next, unless a burst made it large")
+    func storageKeptBetweenBursts() throws {
+        let outbox = OFOutbox()
+        let burst: [(OFMessage, UInt32)] = (0..<50).map { (.echoRequest([UInt8](repeating: 1, count: 100)), UInt32($0)) }
+        _ = try outbox.add(burst)
+        let first = outbox.take { UInt(bitPattern: $0.baseAddress) }.0
+        _ = try outbox.add(burst)
+        let (second, count) = outbox.take { (UInt(bitPattern: $0.baseAddress), $0.count) }.0
+        #expect(first != 0 && second == first, "the second burst is written where the first was")
+        #expect(count == 50 * 108)
+        #expect(outbox.storageCapacity >= 50 * 108)
+        // More than a megabyte: handed over, then let go.
+        for _ in 0..<20 {
+            _ = try outbox.add((0..<10).map { (.echoRequest([UInt8](repeating: 2, count: 6_000)), UInt32($0)) })
+        }
+        let big = outbox.take { $0.count }.0
+        #expect(big == 200 * 6_008)
+        #expect(outbox.storageCapacity == 0, "a queue past OFOutbox.keptCapacity lets its storage go")
+        _ = try outbox.add(burst)
+        #expect(outbox.take { Array($0) }.0 == burst.flatMap { try! $0.0.encode(xid: $0.1) })
     }
 }

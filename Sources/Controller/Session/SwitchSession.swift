@@ -228,9 +228,9 @@ public final class SwitchSession: Sendable, CustomStringConvertible {
 
     /// Writes what `write` queued (on the event loop), then closes if a write asked for that.
     private func flushOutbox() {
-        let (bytes, close) = outbox.take()
         let channel = self.channel
-        let future = channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
+        let (buffer, close) = outbox.take { channel.allocator.buffer(bytes: $0) }
+        let future = channel.writeAndFlush(buffer)
         if close { future.whenComplete { _ in channel.close(promise: nil) } }
     }
 

@@ -165,8 +165,8 @@ final class AgentConnection: ChannelInboundHandler, @unchecked Sendable {
         guard let scheduleFlush = try? outbox.add([(message, xid)], thenClose: thenClose), scheduleFlush else { return }
         let outbox = self.outbox
         channel.eventLoop.execute {
-            let (bytes, close) = outbox.take()
-            let written = channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
+            let (buffer, close) = outbox.take { channel.allocator.buffer(bytes: $0) }
+            let written = channel.writeAndFlush(buffer)
             if close { written.whenComplete { _ in channel.close(promise: nil) } }
         }
     }
