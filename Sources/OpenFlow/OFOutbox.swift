@@ -7,6 +7,8 @@ import Synchronization
 public final class OFOutbox: Sendable {
     private struct Queue {
         var bytes: [UInt8] = []
+        /// Emptied storage from the last flush, swapped in for `bytes` by the next `take`.
+        var spare: [UInt8] = []
         var flushPending = false
         var closeAfterFlush = false
     }
@@ -33,25 +35,35 @@ public final class OFOutbox: Sendable {
         }
     }
 
-    /// A queue that grew past this drops its storage when taken, so one large burst (a big
+    /// A queue that grew past this lets its storage go once flushed, so one large burst (a big
     /// multipart reply) does not stay allocated for the connection's lifetime.
     static let keptCapacity = 1 << 20
 
     /// Hands everything queued to `body` (which copies it into the connection's own buffer) and
     /// says whether the connection should close once it is written; the next `add` asks for a
-    /// new flush. The queue keeps its storage for the next burst: handing the array itself out
-    /// cost an allocation, and a few more as it grew again, per burst.
-    public func take<R: Sendable>(_ body: (UnsafeRawBufferPointer) -> R) -> (R, close: Bool) {
-        queue.withLock { q in
-            let taken = q.bytes.withUnsafeBytes(body)
-            let close = q.closeAfterFlush
-            if q.bytes.capacity > Self.keptCapacity { q.bytes = [] } else { q.bytes.removeAll(keepingCapacity: true) }
-            q.flushPending = false
-            q.closeAfterFlush = false
-            return (taken, close)
+    /// new flush.
+    ///
+    /// The queue's storage is swapped for the spare under the lock, copied outside it (adds from
+    /// other threads do not wait for the copy), and kept as the next spare: handing the array
+    /// itself out cost an allocation, and a few more as a new one grew, per burst. One `take` at
+    /// a time, from the connection's event loop.
+    public func take<R>(_ body: (UnsafeRawBufferPointer) -> R) -> (R, close: Bool) {
+        var (bytes, close) = queue.withLock { q in
+            var taken: [UInt8] = []
+            swap(&taken, &q.spare)
+            swap(&taken, &q.bytes)
+            defer { q.flushPending = false; q.closeAfterFlush = false }
+            return (taken, q.closeAfterFlush)
         }
+        let result = bytes.withUnsafeBytes(body)
+        guard bytes.capacity <= Self.keptCapacity else { return (result, close) }
+        bytes.removeAll(keepingCapacity: true)
+        queue.withLock { q in
+            if q.spare.capacity < bytes.capacity { swap(&q.spare, &bytes) }
+        }
+        return (result, close)
     }
 
-    /// How many bytes the queue can hold without growing (for tests).
-    var storageCapacity: Int { queue.withLock { $0.bytes.capacity } }
+    /// How many bytes the queue can hold without growing, counting its spare (for tests).
+    var storageCapacity: Int { queue.withLock { max($0.bytes.capacity, $0.spare.capacity) } }
 }
