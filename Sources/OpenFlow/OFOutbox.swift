@@ -48,12 +48,12 @@ public final class OFOutbox: Sendable {
     /// itself out cost an allocation, and a few more as a new one grew, per burst. One `take` at
     /// a time, from the connection's event loop.
     public func take<R>(_ body: (UnsafeRawBufferPointer) -> R) -> (R, close: Bool) {
-        var (bytes, close) = queue.withLock { q in
-            var taken: [UInt8] = []
-            swap(&taken, &q.spare)
-            swap(&taken, &q.bytes)
+        var bytes: [UInt8] = []
+        let close = queue.withLock { q in
+            swap(&bytes, &q.spare)
+            swap(&bytes, &q.bytes)
             defer { q.flushPending = false; q.closeAfterFlush = false }
-            return (taken, q.closeAfterFlush)
+            return q.closeAfterFlush
         }
         let result = bytes.withUnsafeBytes(body)
         guard bytes.capacity <= Self.keptCapacity else { return (result, close) }
