@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import OpenFlow
 import Packet
+import Synchronization
 
 /// One emulated OpenFlow switch (cbench style): answers the controller's handshake and
 /// requests, then sends PACKET_INs and counts the FLOW_MOD and PACKET_OUT answers.
@@ -12,10 +13,15 @@ final class EmulatedSwitch: @unchecked Sendable {
     /// As a switch agent decodes its connection (options as `OFMessage.decode`'s default).
     var decoder = OFMessageDecoder()
     let macs: Int
-    var sent = 0
-    var responses = 0
+    /// PACKET_INs written (by the writer thread).
+    let sent = Atomic<Int>(0)
+    /// FLOW_MOD and PACKET_OUT answers, and of those the PACKET_OUTs (by the reader thread).
+    let responses = Atomic<Int>(0)
+    let packetOuts = Atomic<Int>(0)
     var xid: UInt32 = 1
     let lock = NSLock()
+    /// Signalled once the controller's handshake is answered (see `readLoop`).
+    let handshakeDone = DispatchSemaphore(value: 0)
 
     init(dpid: UInt64, host: String, port: UInt16, macs: Int) throws {
         self.dpid = dpid
@@ -60,8 +66,11 @@ final class EmulatedSwitch: @unchecked Sendable {
         let data = frame(i)
         let port = UInt32(1 + i % 4)
         send(.packetIn(OFPacketIn(reason: .noMatch, tableID: 0, match: OFMatch([.inPort(port)]), data: data)))
-        sent += 1
+        sent.add(1, ordering: .relaxed)
     }
+
+    /// PACKET_INs with no PACKET_OUT yet.
+    var unanswered: Int { sent.load(ordering: .relaxed) - packetOuts.load(ordering: .relaxed) }
 
     /// Reads and answers until `stop` is set; counts responses.
     func readLoop(stop: @escaping () -> Bool, onResponse: @escaping (_ completesPacketIn: Bool) -> Void) {
@@ -90,6 +99,11 @@ final class EmulatedSwitch: @unchecked Sendable {
                     case .portDesc:
                         let ports = (1...4).map { OFPortDescription(portNo: UInt32($0), hwAddr: MACAddress(rawValue: 0x0200_0000_0000 | UInt64($0)), name: "p\($0)", state: .live) }
                         send(.multipartReply(OFMultipartReply(.portDesc(ports))), xid: header.xid)
+                        // sdn-controller's last handshake request: it takes PACKET_INs from the
+                        // switch once it has this reply and drops (and counts) those that came
+                        // before, as controllers do before they know a switch. PACKET_INs written
+                        // earlier were lost, and the window they held with them.
+                        handshakeDone.signal()
                     case .flow:
                         send(.multipartReply(OFMultipartReply(.flow([]))), xid: header.xid)
                     case .desc:
@@ -98,11 +112,12 @@ final class EmulatedSwitch: @unchecked Sendable {
                         send(.error(.badRequest(.badMultipart), offending: Array(frame.bytes.prefix(64))), xid: header.xid)
                     }
                 case .flowMod(let fm) where fm.command == OFFlowModCommand.add && fm.priority > 0:
-                    responses += 1
+                    responses.add(1, ordering: .relaxed)
                     onResponse(false)
                 case .packetOut:
                     // Every PACKET_IN the learning app handles ends in one PACKET_OUT.
-                    responses += 1
+                    responses.add(1, ordering: .relaxed)
+                    packetOuts.add(1, ordering: .relaxed)
                     onResponse(true)
                 default:
                     break
