@@ -73,7 +73,8 @@ final class EmulatedSwitch: @unchecked Sendable {
     var unanswered: Int { sent.load(ordering: .relaxed) - packetOuts.load(ordering: .relaxed) }
 
     /// Reads and answers until `stop` is set; counts responses.
-    func readLoop(stop: @escaping () -> Bool, onResponse: @escaping (_ completesPacketIn: Bool) -> Void) {
+    /// `onPacketOut` runs for every PACKET_OUT: the answer that completes a PACKET_IN.
+    func readLoop(stop: @escaping () -> Bool, onPacketOut: @escaping () -> Void) {
         var buf = [UInt8](repeating: 0, count: 1 << 16)
         var tv = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -113,12 +114,11 @@ final class EmulatedSwitch: @unchecked Sendable {
                     }
                 case .flowMod(let fm) where fm.command == OFFlowModCommand.add && fm.priority > 0:
                     responses.add(1, ordering: .relaxed)
-                    onResponse(false)
                 case .packetOut:
                     // Every PACKET_IN the learning app handles ends in one PACKET_OUT.
                     responses.add(1, ordering: .relaxed)
                     packetOuts.add(1, ordering: .relaxed)
-                    onResponse(true)
+                    onPacketOut()
                 default:
                     break
                 }

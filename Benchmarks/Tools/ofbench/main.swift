@@ -33,7 +33,8 @@ let host = String(target[0]), port = UInt16(target[1]) ?? 6653
 let switchCount = Int(option("switches", mode == "latency" ? "1" : "16"))!
 let macs = Int(option("macs", "1000"))!
 let duration = Double(option("duration", "10"))!
-let window = Int(option("window", "64"))!
+// PACKET_INs outstanding per switch: one at a time in latency mode.
+let window = mode == "latency" ? 1 : Int(option("window", "64"))!
 let warmup = Double(option("warmup", "2"))!
 
 final class Flag: @unchecked Sendable { var stop = false; var measuring = false }
@@ -54,14 +55,12 @@ let counter = Counter()
 // Readers first: they answer the controller's handshake. PACKET_INs are written only once every
 // switch has answered it (sdn-controller drops those that come earlier, and each one dropped
 // would shrink its switch's window for good).
-var threads: [Thread] = []
-let windows = switches.map { _ in DispatchSemaphore(value: mode == "latency" ? 1 : window) }
+let windows = switches.map { _ in DispatchSemaphore(value: window) }
 final class SentAt: @unchecked Sendable { var time: Double = 0 }
 let sentAt = switches.map { _ in SentAt() }
 for (index, sw) in switches.enumerated() {
     let reader = Thread {
-        sw.readLoop(stop: { flag.stop }) { completes in
-            guard completes else { return }
+        sw.readLoop(stop: { flag.stop }) {
             if mode == "latency" && flag.measuring {
                 let rtt = (Date().timeIntervalSince1970 - sentAt[index].time) * 1e6
                 counter.lock.lock(); counter.latencies.append(rtt); counter.lock.unlock()
@@ -69,7 +68,6 @@ for (index, sw) in switches.enumerated() {
             windows[index].signal()
         }
     }
-    threads.append(reader)
     reader.start()
 }
 for sw in switches where sw.handshakeDone.wait(timeout: .now() + 10) == .timedOut {
@@ -78,7 +76,7 @@ for sw in switches where sw.handshakeDone.wait(timeout: .now() + 10) == .timedOu
 }
 for (index, sw) in switches.enumerated() {
     // A PACKET_IN that is never answered keeps its place in the window: the window shrinks and
-    // the JSON's `unanswered` says so (the timeout only lets the loop see `stop`).
+    // the JSON's `unanswered_packet_ins` says so (the timeout only lets the loop see `stop`).
     let writer = Thread {
         var i = 0
         while !flag.stop {
@@ -88,7 +86,6 @@ for (index, sw) in switches.enumerated() {
             i += 1
         }
     }
-    threads.append(writer)
     writer.start()
 }
 Thread.sleep(forTimeInterval: warmup)
@@ -113,7 +110,7 @@ Thread.sleep(forTimeInterval: 0.5)
 
 func pct(_ p: Double) -> Double { lat.isEmpty ? 0 : lat[min(lat.count - 1, Int(Double(lat.count) * p))] }
 let rate = Double(responses) / elapsed
-var result: [String: Any] = ["mode": mode, "switches": switchCount, "macs": macs, "duration_s": elapsed,
+var result: [String: Any] = ["mode": mode, "switches": switchCount, "macs": macs, "window": window, "duration_s": elapsed,
                              "responses": responses, "responses_per_s": rate]
 result["per_switch_responses"] = perSwitch
 result["unanswered_packet_ins"] = unanswered
