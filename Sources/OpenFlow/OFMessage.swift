@@ -215,6 +215,12 @@ public struct OFPacketIn: Hashable, Sendable {
         self.bufferID = bufferID; self.totalLength = totalLength ?? UInt16(clamping: data.count)
         self.reason = reason; self.tableID = tableID; self.cookie = cookie; self.match = match; self.data = data
     }
+
+    /// The most frame bytes a PACKET_IN with `match` can carry: what is left of an OpenFlow
+    /// message's 65,535 bytes after the header, the fixed fields, the match and 2 bytes of pad.
+    public static func maxDataLength(match: OFMatch) -> Int {
+        OFFramer.maxMessageLength - OFHeader.length - 16 - match.encodedLength - 2
+    }
 }
 
 /// OFPT_FLOW_REMOVED.

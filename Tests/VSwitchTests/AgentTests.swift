@@ -43,9 +43,11 @@ final class OFPeer {
 
     struct Timeout: Error {}
 
-    /// The next message `wanted` accepts (echo requests are answered on the way).
+    /// The next message `wanted` accepts (echo requests are answered on the way), within 20 s:
+    /// the agent's echo requests keep the socket busy, so its timeout alone would not end a wait.
     func receive(_ wanted: (OFMessage) -> Bool) throws -> OFDecodedMessage {
-        while true {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
             while let frame = try framer.nextMessage() {
                 let decoded = try OFMessage.decode(frame)
                 if case .echoRequest(let data) = decoded.message { send(.echoReply(data)); continue }
@@ -56,6 +58,7 @@ final class OFPeer {
             guard n > 0 else { throw Timeout() }
             framer.append(Array(chunk[0..<n]))
         }
+        throw Timeout()
     }
 }
 
@@ -118,6 +121,38 @@ final class OFPeer {
                                                                   match: OFMatch([.inPort(2)]),
                                                                   instructions: [.applyActions([.output(port: 1)])]))) == nil)
         #expect(t.sw.flows().count == 2)
+    }
+
+    /// A PACKET_IN goes out with the whole frame when it fits in an OpenFlow message. A GSO
+    /// frame from a TAP can be longer than that allows (65,535 bytes in all): it goes out cut
+    /// to fit, with total_len saying how long it was, instead of being lost.
+    @Test func aFrameTooLongForOnePacketInGoesOutCut() throws {
+        let t = try TestSwitch(ports: [1, 2], flows: [.on(1, [.output(.controller)])], bufferSize: PacketBufferPool.defaultBufferSize)
+        let (agent, port) = try Self.agent(t)
+        defer { agent.stop() }
+        let peer = try OFPeer(port: port)
+        // The agent sends PACKET_INs once it has our HELLO: a barrier's reply says it has.
+        peer.send(.barrierRequest)
+        _ = try peer.receive { if case .barrierReply = $0 { true } else { false } }
+        func frame(_ length: Int) -> [UInt8] {
+            var ip = IPv4Packet(source: IPv4Address(10, 0, 0, 1), destination: IPv4Address(10, 0, 0, 2), protocol: 17, payload: [])
+            let payload = (0..<(length - 14 - 20 - 8)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+            ip.payload = UDPDatagram(sourcePort: 1000, destinationPort: 2000, payload: payload).bytes(ip.pseudoHeader)
+            return EthernetFrame(destination: Frames.mac(2), source: Frames.mac(1), etherType: EtherType.ipv4, payload: ip.bytes()).bytes()
+        }
+        for length in [1_000, 65_520] {
+            let sent = frame(length)
+            #expect(sent.count == length)
+            t.inject(sent, on: 1)
+            let m = try peer.receive { if case .packetIn = $0 { true } else { false } }
+            guard case .packetIn(let p) = m.message else { continue }
+            #expect(p.totalLength == UInt16(length))
+            #expect(p.match[.inPort]?.value.low == 1)
+            // 65,535 less the header and fixed fields (24), the match (16) and the pad (2).
+            let expected = length <= 65_493 ? length : 65_493
+            #expect(OFPacketIn.maxDataLength(match: p.match) == 65_493)
+            #expect(p.data == Array(sent[..<expected]), "\(length)-byte frame: \(p.data.count) bytes came")
+        }
     }
 
     /// Reconnect backoff (issue 4): a controller that accepts and closes before any HELLO is

@@ -39,12 +39,12 @@ struct TestSwitch {
     let ports: [UInt32: MemoryPort]
 
     init(ports numbers: [UInt32], vlans: [UInt32: PortVLANMode] = [:], failMode: SwitchDefinition.FailMode = .secure,
-         flows: [FlowSpec] = [], macTableSize: Int = 8192, packetInRate: Int = 1000) throws {
+         flows: [FlowSpec] = [], macTableSize: Int = 8192, packetInRate: Int = 1000, bufferSize: Int = 4096) throws {
         var made: [UInt32: MemoryPort] = [:]
         let def = SwitchDefinition(name: "t", failMode: failMode,
                                    ports: numbers.map { .init(number: PortNumber($0), name: "m\($0)", kind: .pcap, vlan: vlans[$0] ?? .trunkAll) },
                                    flows: flows, macTableSize: macTableSize, packetInRate: packetInRate)
-        sw = try VirtualSwitch(def, pool: PacketBufferPool(capacity: 64, bufferSize: 4096)) { p in
+        sw = try VirtualSwitch(def, pool: PacketBufferPool(capacity: 64, bufferSize: bufferSize)) { p in
             let m = MemoryPort(p.number.rawValue)
             made[p.number.rawValue] = m
             return m

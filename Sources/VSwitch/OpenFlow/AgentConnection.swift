@@ -162,7 +162,16 @@ final class AgentConnection: ChannelInboundHandler, @unchecked Sendable {
     /// Adds to the outbox; the addition that finds no flush pending schedules one on the event
     /// loop, which writes everything queued by then in one go (`OFOutbox`).
     private func queue(_ message: OFMessage, xid: UInt32, on channel: Channel, thenClose: Bool = false) {
-        guard let scheduleFlush = try? outbox.add([(message, xid)], thenClose: thenClose), scheduleFlush else { return }
+        let scheduleFlush: Bool
+        do {
+            scheduleFlush = try outbox.add([(message, xid)], thenClose: thenClose)
+        } catch {
+            // Nothing the agent makes should get here (PACKET_INs are cut to fit, multipart
+            // replies split, errors carry 64 bytes of what they answer): say so if one does.
+            print("vswitchd: openflow: \(message.type) not sent: \(error)")
+            return
+        }
+        guard scheduleFlush else { return }
         let outbox = self.outbox
         channel.eventLoop.execute {
             let (buffer, close) = outbox.take { channel.allocator.buffer(bytes: $0) }

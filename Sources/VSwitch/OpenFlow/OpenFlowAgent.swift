@@ -137,8 +137,13 @@ public final class OpenFlowAgent: @unchecked Sendable {
         if e.metadata != 0 { fields.append(.metadata(e.metadata)) }
         if e.tunnelID != 0 { fields.append(.tunnelID(e.tunnelID)) }
         let reason = OFPacketInReason(rawValue: e.reason.rawValue)
+        let match = OFMatch(fields)
+        // A GSO frame from a TAP (up to 64 KiB) may not fit in one OpenFlow message: it goes out
+        // cut to fit, its total_len saying how long it was, rather than not at all.
+        let room = OFPacketIn.maxDataLength(match: match)
+        let data = e.data.count > room ? Array(e.data[..<room]) : e.data
         let message = OFMessage.packetIn(OFPacketIn(totalLength: UInt16(clamping: e.totalLength), reason: reason,
-                                                    tableID: e.tableID, cookie: e.cookie, match: OFMatch(fields), data: e.data))
+                                                    tableID: e.tableID, cookie: e.cookie, match: match, data: data))
         for c in connections where c.wants(packetIn: reason.rawValue) { c.send(message) }
     }
 
