@@ -46,7 +46,7 @@ extension OFMessage {
         case .echoRequest(let d), .echoReply(let d): 8 + d.count
         case .error(let e): 16 + e.data.count
         case .experimenter(let e): 16 + e.data.count
-        case .packetIn(let p): 26 + p.match.encodedLength + p.data.count
+        case .packetIn(let p): OFPacketIn.lengthBeforeData(match: p.match) + p.data.count
         case .packetOut(let p): 24 + p.actions.encodedLength + p.data.count
         case .flowMod(let f): 48 + f.match.encodedLength + f.instructions.encodedLength
         case .multipartReply(let r):

@@ -216,10 +216,14 @@ public struct OFPacketIn: Hashable, Sendable {
         self.reason = reason; self.tableID = tableID; self.cookie = cookie; self.match = match; self.data = data
     }
 
+    /// Bytes of a PACKET_IN before its frame: the header, the fixed fields (16), the match and
+    /// 2 bytes of pad.
+    static func lengthBeforeData(match: OFMatch) -> Int { OFHeader.length + 16 + match.encodedLength + 2 }
+
     /// The most frame bytes a PACKET_IN with `match` can carry: what is left of an OpenFlow
-    /// message's 65,535 bytes after the header, the fixed fields, the match and 2 bytes of pad.
+    /// message's 65,535 bytes.
     public static func maxDataLength(match: OFMatch) -> Int {
-        OFFramer.maxMessageLength - OFHeader.length - 16 - match.encodedLength - 2
+        OFFramer.maxMessageLength - lengthBeforeData(match: match)
     }
 }
 

@@ -145,7 +145,7 @@ final class OFPeer {
             #expect(sent.count == length)
             t.inject(sent, on: 1)
             let m = try peer.receive { if case .packetIn = $0 { true } else { false } }
-            guard case .packetIn(let p) = m.message else { continue }
+            guard case .packetIn(let p) = m.message else { Issue.record("not a PACKET_IN: \(m.message)"); continue }
             #expect(p.totalLength == UInt16(length))
             #expect(p.match[.inPort]?.value.low == 1)
             // 65,535 less the header and fixed fields (24), the match (16) and the pad (2).

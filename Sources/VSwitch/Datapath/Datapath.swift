@@ -366,10 +366,12 @@ public final class Datapath: @unchecked Sendable {
         if c.ref.vnet.needsChecksum {
             bytes.withUnsafeMutableBytes { FrameRewrite.completeChecksum($0.baseAddress!, length: $0.count, vnet: c.ref.vnet) }
         }
-        let cut = maxLength == 0xFFFF ? bytes.count : min(bytes.count, Int(maxLength))
+        let total = bytes.count
+        // Cut in place (the checksum above covers the whole frame): no second copy of it.
+        if maxLength != 0xFFFF && Int(maxLength) < total { bytes.removeSubrange(Int(maxLength)...) }
         handler(PacketInEvent(inPort: inSlot >= 0 ? portNumbers[inSlot] : .controller, reason: reason, tableID: table, cookie: cookie,
                               metadata: c.key.metadata, tunnelID: c.key.tunnelID,
-                              data: Array(bytes[..<cut]), totalLength: bytes.count))
+                              data: bytes, totalLength: total))
     }
 
     /// Sends every queued frame, one `send` per port, and drops the queue's buffer references.
